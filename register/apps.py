@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+
+class RegisterConfig(AppConfig):
+    name = "register"
+    verbose_name = _("Register")
+
+    def ready(self):
+        # Each app declares its personal data in its own personal_data.py; importing them here makes
+        # the declarations complete before any request, command or system check runs.
+        autodiscover_modules("personal_data")

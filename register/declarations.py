@@ -1,0 +1,415 @@
+"""Declarations of personal data.
+
+Every app that stores personal data declares, in its own ``personal_data.py`` module (imported at
+start-up), for each model:
+
+- how the rows about a given person are found (``find``),
+- what an access export contains (``export``: field names),
+- what erasure does to the rows (``Delete``, ``Anonymise``, or ``Keep`` under a named legal duty),
+- how long the rows are kept (``Retention``).
+
+The ``privacy`` app builds access packages, erasure and retention from these declarations, and the
+system check ``register.E001`` (run by ``manage.py check`` and by the test suite) refuses a model that
+refers to a person but was never declared, so a new table cannot be left out of a data-access answer.
+
+A declaration looks like this::
+
+    declare(
+        Appointment,
+        category=_("Appointments"),
+        find=related_to("client"),
+        export=("starts_at", "service", "status"),
+        erasure=Delete(),
+        retention=Retention(_("36 months after the client relationship ends.")),
+    )
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.apps import apps
+from django.core import checks
+from django.db import models
+from django.db.models import Model, QuerySet
+
+__all__ = [
+    "Anonymise",
+    "Delete",
+    "Keep",
+    "PersonalData",
+    "Retention",
+    "Subject",
+    "by_email",
+    "declaration_for",
+    "declarations",
+    "declare",
+    "erasure_plan",
+    "export",
+    "not_personal_data",
+    "related_to",
+    "rows_for",
+    "the_people",
+    "undeclared_models",
+]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The person a request is about, as far as the register can identify them.
+
+    ``people`` are rows of subject models (a client, a guardian) that staff matched to the request;
+    ``emails`` are addresses the person has proven to own.
+    """
+
+    people: tuple[Model, ...] = ()
+    emails: tuple[str, ...] = ()
+
+    def people_of(self, model: type[Model]) -> list[Model]:
+        """Return the matched people that are rows of ``model``."""
+        return [person for person in self.people if isinstance(person, model)]
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Erasure deletes the rows."""
+
+    label = "delete"
+
+
+@dataclass(frozen=True)
+class Anonymise:
+    """Erasure overwrites the named fields and keeps the row (for statistics or integrity).
+
+    ``fields`` maps a field name to its replacement: a value, or a callable taking the row.
+    """
+
+    fields: Mapping[str, Any]
+    label = "anonymise"
+
+
+@dataclass(frozen=True)
+class Keep:
+    """Erasure keeps the rows because a legal duty requires it.
+
+    ``reason`` names the duty (for example the Accounting Act's six years for accounting records).
+    ``until`` returns, for a row, the last day the duty holds, or ``None`` when the duty lasts as long
+    as a situation described in ``reason`` (such as holding a role). ``meanwhile`` is what erasure
+    does to the kept rows now (for example pseudonymising an invoice's buyer).
+    """
+
+    reason: str
+    until: Callable[[Model], date | None] | None = None
+    meanwhile: Anonymise | None = None
+    label = "keep"
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long rows are kept when nobody asks for erasure.
+
+    ``description`` is shown in the privacy notice and in access packages. ``expired`` returns, from a
+    queryset of all rows and a day, the rows whose retention has ended on that day; ``None`` means the
+    rows have no retention of their own (they live and go with something else, described in words).
+    """
+
+    description: str
+    expired: Callable[[QuerySet, date], QuerySet] | None = None
+
+
+# A finder takes the declared model and a subject and returns the rows about the subject.
+Finder = Callable[[type[Model], Subject], QuerySet]
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """How one model's personal data is found, exported, erased and retained."""
+
+    model: type[Model]
+    category: str
+    find: Finder
+    export: tuple[str, ...]
+    erasure: Delete | Anonymise | Keep
+    retention: Retention
+    subject: bool = False
+    notes: str = field(default="", compare=False)
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label
+
+
+_declarations: dict[type[Model], PersonalData] = {}
+_exempt: dict[type[Model], str] = {}
+
+
+def declare(
+    model: type[Model],
+    *,
+    category: str,
+    find: Finder,
+    export: tuple[str, ...] | list[str],
+    erasure: Delete | Anonymise | Keep,
+    retention: Retention,
+    subject: bool = False,
+    notes: str = "",
+) -> PersonalData:
+    """Declare how ``model`` holds personal data; ``subject=True`` marks a model whose rows are people.
+
+    Declaring the same model twice replaces the earlier declaration, so that reloading a module in
+    development does not fail.
+    """
+    declaration = PersonalData(
+        model=model,
+        category=category,
+        find=find,
+        export=tuple(export),
+        erasure=erasure,
+        retention=retention,
+        subject=subject,
+        notes=notes,
+    )
+    _declarations[model] = declaration
+    return declaration
+
+
+def not_personal_data(model: type[Model], *, reason: str) -> None:
+    """Record that ``model`` refers to a person but holds nothing about them, and why."""
+    _exempt[model] = reason
+
+
+def declarations() -> list[PersonalData]:
+    """Return every declaration, in a stable order (by model label)."""
+    return sorted(_declarations.values(), key=lambda d: d.label)
+
+
+def declaration_for(model: type[Model]) -> PersonalData | None:
+    """Return the declaration of ``model`` (or of the concrete model behind a proxy), if any."""
+    return _declarations.get(model._meta.concrete_model)
+
+
+# Finders. Each returns a callable from a Subject to a queryset of the model's rows about them.
+
+
+def related_to(path: str) -> Finder:
+    """Find rows whose relation ``path`` (an ORM lookup path) points to one of the subject's people.
+
+    Used as ``find=related_to("client")``; the model at the end of the path decides which people count.
+    """
+
+    def find(model: type[Model], subject: Subject) -> QuerySet:
+        people = subject.people_of(_target_model(model, path))
+        if not people:
+            return model._default_manager.none()
+        return model._default_manager.filter(**{f"{path}__in": people})
+
+    return find
+
+
+def the_people() -> Finder:
+    """Find the subject's own rows in a model whose rows are people (declared with ``subject=True``)."""
+
+    def find(model: type[Model], subject: Subject) -> QuerySet:
+        return model._default_manager.filter(pk__in=[person.pk for person in subject.people_of(model)])
+
+    return find
+
+
+def by_email(field_name: str) -> Finder:
+    """Find rows whose ``field_name`` equals one of the subject's e-mail addresses, ignoring case."""
+
+    def find(model: type[Model], subject: Subject) -> QuerySet:
+        query = models.Q()
+        for email in subject.emails:
+            query |= models.Q(**{f"{field_name}__iexact": email})
+        if not query:
+            return model._default_manager.none()
+        return model._default_manager.filter(query)
+
+    return find
+
+
+def _target_model(model: type[Model], path: str) -> type[Model]:
+    current = model
+    for part in path.split("__"):
+        current = current._meta.get_field(part).related_model
+    return current
+
+
+def rows_for(declaration: PersonalData, subject: Subject) -> QuerySet:
+    """Return the rows of the declared model that are about the subject."""
+    return declaration.find(declaration.model, subject)
+
+
+# What the privacy app builds on: an export and an erasure plan.
+
+
+def _value(row: Model, name: str) -> Any:
+    field_ = row._meta.get_field(name)
+    if field_.many_to_many:
+        return [str(item) for item in getattr(row, name).all()]
+    value = getattr(row, name)
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Model):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name or None
+    return str(value)
+
+
+def export(subject: Subject) -> list[dict[str, Any]]:
+    """Return, per declared model, the rows about ``subject`` as plain JSON-ready dictionaries.
+
+    Each section carries the category and retention in words, the field labels, and the rows keyed by
+    field name. Models with no rows about the subject are left out.
+    """
+    sections = []
+    for declaration in declarations():
+        rows = list(rows_for(declaration, subject))
+        if not rows:
+            continue
+        meta = declaration.model._meta
+        sections.append(
+            {
+                "model": declaration.label,
+                "category": str(declaration.category),
+                "retention": str(declaration.retention.description),
+                "fields": {name: str(meta.get_field(name).verbose_name) for name in declaration.export},
+                "rows": [{name: _value(row, name) for name in declaration.export} for row in rows],
+            }
+        )
+    return sections
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """What erasure would do to one model's rows about a subject."""
+
+    model: str
+    category: str
+    action: str
+    rows: int
+    reason: str = ""
+    kept_until: date | None = None
+
+
+def erasure_plan(subject: Subject) -> list[PlanItem]:
+    """Return what erasing ``subject`` would do, per declared model with rows about them."""
+    plan = []
+    for declaration in declarations():
+        rows = list(rows_for(declaration, subject))
+        if not rows:
+            continue
+        erasure = declaration.erasure
+        until = None
+        if isinstance(erasure, Keep) and erasure.until is not None:
+            dates = [d for d in (erasure.until(row) for row in rows) if d is not None]
+            until = max(dates) if dates else None
+        plan.append(
+            PlanItem(
+                model=declaration.label,
+                category=str(declaration.category),
+                action=erasure.label,
+                rows=len(rows),
+                reason=str(getattr(erasure, "reason", "")),
+                kept_until=until,
+            )
+        )
+    return plan
+
+
+# Coverage: every model that refers to a person, or has fields that look like personal data, must be
+# declared or exempted with a reason.
+
+PERSONAL_FIELD_NAME = re.compile(r"(^|_)(e?mail|phone|birth|address|ssn|personal_id|ip)(_|$)")
+
+
+def _looks_personal(field_: models.Field) -> bool:
+    if isinstance(field_, models.EmailField | models.GenericIPAddressField):
+        return True
+    return bool(PERSONAL_FIELD_NAME.search(field_.name))
+
+
+def _is_project_model(model: type[Model], base_dir) -> bool:
+    app_path = str(apps.get_app_config(model._meta.app_label).path)
+    return app_path.startswith(str(base_dir)) and "site-packages" not in app_path
+
+
+def undeclared_models(*, models_to_check=None, base_dir=None) -> list[tuple[type[Model], str]]:
+    """Return (model, why it must be declared) for every model that holds personal data undeclared.
+
+    A model must be declared when it has a relation to a declared model (a person, or something about
+    a person), or, in the project's own apps, when it has a field that looks like personal data (an
+    e-mail or IP address field, or a name such as ``phone`` or ``date_of_birth``).
+    """
+    if base_dir is None:
+        from django.conf import settings
+
+        base_dir = settings.BASE_DIR
+    if models_to_check is None:
+        models_to_check = apps.get_models()
+    declared = {d.model for d in _declarations.values()}
+    missing = []
+    for model in models_to_check:
+        meta = model._meta
+        if meta.proxy or meta.auto_created or model in declared or model in _exempt:
+            continue
+        relations = [
+            f for f in meta.get_fields() if f.is_relation and f.concrete and f.related_model in declared
+        ]
+        relations += [f for f in meta.many_to_many if f.related_model in declared and f not in relations]
+        if relations:
+            missing.append(
+                (model, f"its field '{relations[0].name}' refers to {relations[0].related_model._meta.label}")
+            )
+            continue
+        if _is_project_model(model, base_dir):
+            personal = [f for f in meta.concrete_fields if _looks_personal(f)]
+            if personal:
+                missing.append((model, f"its field '{personal[0].name}' looks like personal data"))
+    return missing
+
+
+def _export_field_errors() -> list[checks.CheckMessage]:
+    errors = []
+    for declaration in declarations():
+        meta = declaration.model._meta
+        names = list(declaration.export)
+        if isinstance(declaration.erasure, Anonymise):
+            names += list(declaration.erasure.fields)
+        if isinstance(declaration.erasure, Keep) and declaration.erasure.meanwhile:
+            names += list(declaration.erasure.meanwhile.fields)
+        for name in names:
+            try:
+                meta.get_field(name)
+            except Exception:
+                errors.append(
+                    checks.Error(
+                        f"The personal-data declaration of {declaration.label} names '{name}', "
+                        "which is not a field of the model.",
+                        id="register.E002",
+                    )
+                )
+    return errors
+
+
+@checks.register()
+def check_personal_data(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Report models holding personal data that no app declared, and declarations naming no field."""
+    errors = [
+        checks.Error(
+            f"{model._meta.label} holds personal data but is not declared: {why}.",
+            hint="Declare it in its app's personal_data.py with register.declarations.declare().",
+            obj=model,
+            id="register.E001",
+        )
+        for model, why in undeclared_models()
+    ]
+    return errors + _export_field_errors()

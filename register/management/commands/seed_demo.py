@@ -1,0 +1,48 @@
+import secrets
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+DEMO_USERNAME = "demo"
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill an empty development database with demo data and give the demo account a new password. "
+        "Each app adds its own demo data in its demo.py (a function seed(command)). Runs only with DEBUG on."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="Where the app is served.")
+
+    def handle(self, *, base_url, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo creates an account for anyone to use; it runs only with DEBUG on.")
+        User = get_user_model()
+        if not User.objects.exists():
+            with transaction.atomic():
+                User.objects.create_superuser(DEMO_USERNAME, email="demo@example.invalid", password=None)
+                for seed in self._app_seeders():
+                    seed(self)
+            self.stdout.write("Demo data created.")
+
+        self.stdout.write(f"Back office: {base_url.rstrip('/')}/{settings.ADMIN_URL}")
+        demo = User.objects.filter(username=DEMO_USERNAME).first()
+        if demo is not None:
+            # A fresh password on every start: the demo account never has a password anyone could know.
+            password = secrets.token_urlsafe(12)
+            demo.set_password(password)
+            demo.save(update_fields=["password"])
+            self.stdout.write(f"Demo account: {DEMO_USERNAME}  password: {password}  (new on every start)")
+
+    def _app_seeders(self):
+        """Yield each app's demo seed function, in the order of INSTALLED_APPS (lower apps first)."""
+        for app_config in apps.get_app_configs():
+            module_name = f"{app_config.name}.demo"
+            if find_spec(module_name) is not None:
+                yield import_module(module_name).seed

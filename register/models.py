@@ -1,0 +1,81 @@
+"""The organisation that keeps the register: the controller, its contact person and seller details."""
+
+from django.core.cache import cache
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from register.validators import validate_business_id, validate_finnish_postal_code, validate_phone
+
+ORGANISATION_CACHE_KEY = "register:organisation"
+ORGANISATION_CACHE_SECONDS = 300
+
+
+class Organisation(models.Model):
+    """The controller (rekisterinpitäjä) of the register; there is exactly one row."""
+
+    SINGLETON_ID = 1
+
+    name = models.CharField(_("name"), max_length=200)
+    business_id = models.CharField(
+        _("business ID"),
+        max_length=9,
+        blank=True,
+        validators=[validate_business_id],
+        help_text=_("Y-tunnus, for example 1234567-1."),
+    )
+    street_address = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=5, validators=[validate_finnish_postal_code])
+    city = models.CharField(_("city"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    contact_name = models.CharField(_("contact person"), max_length=200)
+    contact_phone = models.CharField(
+        _("contact person's phone"), max_length=30, blank=True, validators=[validate_phone]
+    )
+    contact_email = models.EmailField(_("contact person's email"))
+    contact_street_address = models.CharField(
+        _("contact person's street address"), max_length=200, blank=True
+    )
+    contact_postal_code = models.CharField(
+        _("contact person's postal code"),
+        max_length=5,
+        blank=True,
+        validators=[validate_finnish_postal_code],
+    )
+    contact_city = models.CharField(_("contact person's city"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisation")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(id=1),
+                name="register_organisation_single_row",
+                violation_error_message=_("The register has exactly one organisation."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_ID
+        super().save(*args, **kwargs)
+        # The organisation is read on every page; drop the cached copy so the change shows at once.
+        cache.delete(ORGANISATION_CACHE_KEY)
+
+    @classmethod
+    def current(cls) -> "Organisation | None":
+        """Return the organisation, from the cache when possible; None before it has been set up."""
+        organisation = cache.get(ORGANISATION_CACHE_KEY)
+        if organisation is None:
+            organisation = cls.objects.filter(pk=cls.SINGLETON_ID).first()
+            if organisation is not None:
+                cache.set(ORGANISATION_CACHE_KEY, organisation, ORGANISATION_CACHE_SECONDS)
+        return organisation
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [self.street_address, f"{self.postal_code} {self.city}".strip()]

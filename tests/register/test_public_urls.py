@@ -1,0 +1,48 @@
+"""The public URL contract of DESIGN.md: Finnish unprefixed, English under /en/, old links redirect."""
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("/rekisteriseloste/", "/tietosuojaseloste/"), ("/en/rekisteriseloste/", "/en/privacy-notice/")],
+)
+def test_the_old_notice_address_redirects_permanently_to_the_notice(client, organisation, old, new):
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new
+    assert client.get(new).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "heading", "lang"),
+    [
+        ("/", "Rekisterimme ja sinun tietosi", "fi"),
+        ("/en/", "Our register and your data", "en"),
+        ("/tietosuojaseloste/", "Tietosuojaseloste", "fi"),
+        ("/en/privacy-notice/", "Privacy notice", "en"),
+        ("/tietopyynto/", "Tietopyyntö", "fi"),
+        ("/en/data-request/", "Data request", "en"),
+    ],
+)
+def test_each_public_page_answers_in_its_language(client, organisation, path, heading, lang):
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{lang}">' in html
+    assert f">{heading}</h1>" in html
+
+
+def test_the_pages_until_the_privacy_app_lands_say_where_to_send_a_request(client, organisation):
+    html = client.get("/tietopyynto/").content.decode()
+    assert "Sami Muhonen" in html
+    assert "sami@liikkuvatpuntit.fi" in html
+
+
+def test_an_unprefixed_page_is_finnish_whatever_the_browser_prefers(client, organisation):
+    response = client.get("/", headers={"accept-language": "en-GB,en;q=0.9"})
+    assert '<html lang="fi">' in response.content.decode()
+
+
+def test_an_unknown_page_is_404(client, organisation):
+    assert client.get("/ei-ole/").status_code == 404

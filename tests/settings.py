@@ -1,0 +1,22 @@
+"""Settings for the test suite: the real settings, with the secrets a test run has no need to keep.
+
+The values are only defaults: a variable set in the environment (DATABASE_URL for the PostgreSQL
+run, for example) still wins.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ["CACHE_URL"] = os.environ.get("TEST_CACHE_URL", "locmemcache://tests")
+
+from register.settings import *  # noqa: F403
+
+# Hashing with the real hasher makes every login in a test take a noticeable fraction of a second.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Serve static files straight from the source folders: tests never run collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

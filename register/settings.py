@@ -165,4 +165,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # runserver prints its own start-up lines; the reloader's would repeat them.
+    "loggers": {"django.utils.autoreload": {"level": "WARNING"}},
 }

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -51,6 +52,8 @@ class OrganisationAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         organisation = Organisation.objects.first()
         if organisation is None:
             return HttpResponseRedirect(reverse("admin:register_organisation_add"))

@@ -34,6 +34,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Model, QuerySet
 
@@ -50,6 +51,7 @@ __all__ = [
     "declare",
     "erasure_plan",
     "export",
+    "logged_about",
     "not_personal_data",
     "related_to",
     "rows_for",
@@ -99,12 +101,14 @@ class Keep:
     ``reason`` names the duty (for example the Accounting Act's six years for accounting records).
     ``until`` returns, for a row, the last day the duty holds, or ``None`` when the duty lasts as long
     as a situation described in ``reason`` (such as holding a role). ``meanwhile`` is what erasure
-    does to the kept rows now (for example pseudonymising an invoice's buyer).
+    does to the kept rows now (for example pseudonymising an invoice's buyer); ``then`` is what it
+    does to rows whose duty has ended.
     """
 
     reason: str
     until: Callable[[Model], date | None] | None = None
     meanwhile: Anonymise | None = None
+    then: Delete | Anonymise = field(default_factory=Delete)
     label = "keep"
 
 
@@ -192,7 +196,9 @@ def declaration_for(model: type[Model]) -> PersonalData | None:
     return _declarations.get(model._meta.concrete_model)
 
 
-# Finders. Each returns a callable from a Subject to a queryset of the model's rows about them.
+# Finders. Each returns a callable from a model and a Subject to a queryset of the rows about them.
+# A finder marked ``about_people`` finds rows through the register's people: rows of its model are
+# then personal data of those people, and whatever refers to them must be declared too.
 
 
 def related_to(path: str) -> Finder:
@@ -207,6 +213,8 @@ def related_to(path: str) -> Finder:
             return model._default_manager.none()
         return model._default_manager.filter(**{f"{path}__in": people})
 
+    find.path = path
+    find.about_people = True
     return find
 
 
@@ -216,6 +224,25 @@ def the_people() -> Finder:
     def find(model: type[Model], subject: Subject) -> QuerySet:
         return model._default_manager.filter(pk__in=[person.pk for person in subject.people_of(model)])
 
+    find.about_people = True
+    return find
+
+
+def logged_about() -> Finder:
+    """Find rows of a log that names objects by content type and id (such as the admin's change log)."""
+
+    def find(model: type[Model], subject: Subject) -> QuerySet:
+        from django.contrib.contenttypes.models import ContentType
+
+        query = models.Q()
+        for person in subject.people:
+            content_type = ContentType.objects.get_for_model(person)
+            query |= models.Q(content_type=content_type, object_id=str(person.pk))
+        if not query:
+            return model._default_manager.none()
+        return model._default_manager.filter(query)
+
+    find.about_people = True
     return find
 
 
@@ -252,6 +279,9 @@ def _value(row: Model, name: str) -> Any:
     field_ = row._meta.get_field(name)
     if field_.many_to_many:
         return [str(item) for item in getattr(row, name).all()]
+    if field_.choices and getattr(row, name) not in (None, ""):
+        # The person reading their own data sees "former client", not "former_client".
+        return str(getattr(row, f"get_{name}_display")())
     value = getattr(row, name)
     if value is None or isinstance(value, bool | int | str):
         return value
@@ -290,7 +320,7 @@ def export(subject: Subject) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class PlanItem:
-    """What erasure would do to one model's rows about a subject."""
+    """What erasure would do to some of one model's rows about a subject."""
 
     model: str
     category: str
@@ -298,30 +328,57 @@ class PlanItem:
     rows: int
     reason: str = ""
     kept_until: date | None = None
+    fields: tuple[str, ...] = ()
 
 
-def erasure_plan(subject: Subject) -> list[PlanItem]:
-    """Return what erasing ``subject`` would do, per declared model with rows about them."""
+def _action_item(declaration: PersonalData, action: Delete | Anonymise, rows: int, reason="") -> PlanItem:
+    return PlanItem(
+        model=declaration.label,
+        category=str(declaration.category),
+        action=action.label,
+        rows=rows,
+        reason=reason,
+        fields=tuple(action.fields) if isinstance(action, Anonymise) else (),
+    )
+
+
+def erasure_plan(subject: Subject, *, today: date | None = None) -> list[PlanItem]:
+    """Return what erasing ``subject`` would do, per declared model with rows about them.
+
+    Rows kept under a legal duty are one item (with the last day of the duty, or none when it lasts
+    as long as a situation); rows whose duty has ended on ``today`` get the declaration's ``then``.
+    """
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
     plan = []
     for declaration in declarations():
         rows = list(rows_for(declaration, subject))
         if not rows:
             continue
         erasure = declaration.erasure
-        until = None
-        if isinstance(erasure, Keep) and erasure.until is not None:
-            dates = [d for d in (erasure.until(row) for row in rows) if d is not None]
-            until = max(dates) if dates else None
-        plan.append(
-            PlanItem(
-                model=declaration.label,
-                category=str(declaration.category),
-                action=erasure.label,
-                rows=len(rows),
-                reason=str(getattr(erasure, "reason", "")),
-                kept_until=until,
+        if not isinstance(erasure, Keep):
+            plan.append(_action_item(declaration, erasure, len(rows)))
+            continue
+        until = {row.pk: erasure.until(row) if erasure.until else None for row in rows}
+        ended = [row for row in rows if until[row.pk] is not None and until[row.pk] < today]
+        kept = [row for row in rows if row not in ended]
+        if kept:
+            dates = [until[row.pk] for row in kept]
+            plan.append(
+                PlanItem(
+                    model=declaration.label,
+                    category=str(declaration.category),
+                    action=erasure.label,
+                    rows=len(kept),
+                    reason=str(erasure.reason),
+                    # None when any row is kept for as long as a situation lasts: no single end date.
+                    kept_until=None if None in dates else max(dates),
+                    fields=tuple(erasure.meanwhile.fields) if erasure.meanwhile else (),
+                )
             )
-        )
+        if ended:
+            plan.append(_action_item(declaration, erasure.then, len(ended), reason=str(erasure.reason)))
     return plan
 
 
@@ -337,6 +394,19 @@ def _looks_personal(field_: models.Field) -> bool:
     return bool(PERSONAL_FIELD_NAME.search(field_.name))
 
 
+def _generic_reference(model: type[Model]) -> str | None:
+    """Return "content_type/object_id" when the model names rows of any model by type and id."""
+    from django.contrib.contenttypes.models import ContentType
+
+    names = {f.name for f in model._meta.concrete_fields}
+    for field_ in model._meta.concrete_fields:
+        if field_.is_relation and field_.related_model is ContentType:
+            for id_name in ("object_id", "object_pk"):
+                if id_name in names:
+                    return f"{field_.name}/{id_name}"
+    return None
+
+
 def _is_project_model(model: type[Model], base_dir) -> bool:
     app_path = str(apps.get_app_config(model._meta.app_label).path)
     return app_path.startswith(str(base_dir)) and "site-packages" not in app_path
@@ -345,9 +415,10 @@ def _is_project_model(model: type[Model], base_dir) -> bool:
 def undeclared_models(*, models_to_check=None, base_dir=None) -> list[tuple[type[Model], str]]:
     """Return (model, why it must be declared) for every model that holds personal data undeclared.
 
-    A model must be declared when it has a relation to a declared model (a person, or something about
-    a person), or, in the project's own apps, when it has a field that looks like personal data (an
-    e-mail or IP address field, or a name such as ``phone`` or ``date_of_birth``).
+    A model must be declared when it has a relation to a person or to something declared as being
+    about a person, when it names rows of any model by content type and id (a log), or, in the
+    project's own apps, when it has a field that looks like personal data (an e-mail or IP address
+    field, or a name such as ``phone`` or ``date_of_birth``).
     """
     if base_dir is None:
         from django.conf import settings
@@ -356,19 +427,22 @@ def undeclared_models(*, models_to_check=None, base_dir=None) -> list[tuple[type
     if models_to_check is None:
         models_to_check = apps.get_models()
     declared = {d.model for d in _declarations.values()}
+    # Rows of these models are about people: whatever refers to them is about those people too.
+    about_people = {d.model for d in _declarations.values() if d.subject or getattr(d.find, "about_people", False)}
     missing = []
     for model in models_to_check:
         meta = model._meta
         if meta.proxy or meta.auto_created or model in declared or model in _exempt:
             continue
-        relations = [
-            f for f in meta.get_fields() if f.is_relation and f.concrete and f.related_model in declared
-        ]
-        relations += [f for f in meta.many_to_many if f.related_model in declared and f not in relations]
+        relations = [f for f in meta.get_fields() if f.is_relation and f.concrete and f.related_model in about_people]
+        relations += [f for f in meta.many_to_many if f.related_model in about_people and f not in relations]
         if relations:
-            missing.append(
-                (model, f"its field '{relations[0].name}' refers to {relations[0].related_model._meta.label}")
-            )
+            target = relations[0].related_model._meta.label
+            missing.append((model, f"its field '{relations[0].name}' refers to {target}"))
+            continue
+        generic = _generic_reference(model)
+        if generic:
+            missing.append((model, f"its fields '{generic}' can refer to any row, a person's too"))
             continue
         if _is_project_model(model, base_dir):
             personal = [f for f in meta.concrete_fields if _looks_personal(f)]
@@ -377,24 +451,42 @@ def undeclared_models(*, models_to_check=None, base_dir=None) -> list[tuple[type
     return missing
 
 
-def _export_field_errors() -> list[checks.CheckMessage]:
+def _declaration_errors() -> list[checks.CheckMessage]:
+    """Report declared names that are not fields of the model and finder paths that lead nowhere."""
     errors = []
     for declaration in declarations():
         meta = declaration.model._meta
         names = list(declaration.export)
-        if isinstance(declaration.erasure, Anonymise):
-            names += list(declaration.erasure.fields)
-        if isinstance(declaration.erasure, Keep) and declaration.erasure.meanwhile:
-            names += list(declaration.erasure.meanwhile.fields)
+        erasure = declaration.erasure
+        for action in (erasure, getattr(erasure, "meanwhile", None), getattr(erasure, "then", None)):
+            if isinstance(action, Anonymise):
+                names += list(action.fields)
         for name in names:
             try:
-                meta.get_field(name)
-            except Exception:
+                field_ = meta.get_field(name)
+            except FieldDoesNotExist:
+                field_ = None
+            # Reverse relations have no value of their own to export or overwrite.
+            if field_ is None or not (field_.concrete or field_.many_to_many):
                 errors.append(
                     checks.Error(
                         f"The personal-data declaration of {declaration.label} names '{name}', "
                         "which is not a field of the model.",
                         id="register.E002",
+                    )
+                )
+        path = getattr(declaration.find, "path", None)
+        if path is not None:
+            try:
+                target = _target_model(declaration.model, path)
+            except (FieldDoesNotExist, AttributeError):
+                target = None
+            if target is None:
+                errors.append(
+                    checks.Error(
+                        f"The personal-data declaration of {declaration.label} finds rows through "
+                        f"'{path}', which does not lead to a related model.",
+                        id="register.E003",
                     )
                 )
     return errors
@@ -412,4 +504,4 @@ def check_personal_data(app_configs=None, **kwargs) -> list[checks.CheckMessage]
         )
         for model, why in undeclared_models()
     ]
-    return errors + _export_field_errors()
+    return errors + _declaration_errors()

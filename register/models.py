@@ -1,10 +1,14 @@
 """The organisation that keeps the register: the controller, its contact person and seller details."""
 
+import logging
+
 from django.core.cache import cache
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from register.validators import validate_business_id, validate_finnish_postal_code, validate_phone
+
+logger = logging.getLogger(__name__)
 
 ORGANISATION_CACHE_KEY = "register:organisation"
 ORGANISATION_CACHE_SECONDS = 300
@@ -35,9 +39,7 @@ class Organisation(models.Model):
         _("contact person's phone"), max_length=30, blank=True, validators=[validate_phone]
     )
     contact_email = models.EmailField(_("contact person's email"))
-    contact_street_address = models.CharField(
-        _("contact person's street address"), max_length=200, blank=True
-    )
+    contact_street_address = models.CharField(_("contact person's street address"), max_length=200, blank=True)
     contact_postal_code = models.CharField(
         _("contact person's postal code"),
         max_length=5,
@@ -64,18 +66,36 @@ class Organisation(models.Model):
         self.pk = self.SINGLETON_ID
         super().save(*args, **kwargs)
         # The organisation is read on every page; drop the cached copy so the change shows at once.
-        cache.delete(ORGANISATION_CACHE_KEY)
+        # After the commit, or a request in between could cache the old row again.
+        transaction.on_commit(_forget_cached_organisation)
 
     @classmethod
     def current(cls) -> "Organisation | None":
-        """Return the organisation, from the cache when possible; None before it has been set up."""
-        organisation = cache.get(ORGANISATION_CACHE_KEY)
+        """Return the organisation, from the cache when possible; None before it has been set up.
+
+        A cache that does not answer is no reason for a page to fail: the database is asked instead.
+        """
+        try:
+            organisation = cache.get(ORGANISATION_CACHE_KEY)
+        except Exception:  # any cache backend's connection error
+            logger.warning("The cache did not answer; reading the organisation from the database")
+            return cls.objects.filter(pk=cls.SINGLETON_ID).first()
         if organisation is None:
             organisation = cls.objects.filter(pk=cls.SINGLETON_ID).first()
             if organisation is not None:
-                cache.set(ORGANISATION_CACHE_KEY, organisation, ORGANISATION_CACHE_SECONDS)
+                try:
+                    cache.set(ORGANISATION_CACHE_KEY, organisation, ORGANISATION_CACHE_SECONDS)
+                except Exception:
+                    logger.warning("The cache did not answer; the organisation was not cached")
         return organisation
 
     @property
     def address_lines(self) -> list[str]:
         return [self.street_address, f"{self.postal_code} {self.city}".strip()]
+
+
+def _forget_cached_organisation():
+    try:
+        cache.delete(ORGANISATION_CACHE_KEY)
+    except Exception:
+        logger.warning("The cache did not answer; the cached organisation expires on its own")

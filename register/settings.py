@@ -24,10 +24,17 @@ if ENV_FILE and Path(ENV_FILE).is_file():
 DEBUG = env.bool("DEBUG", default=False)
 
 
+def _list(name):
+    """Return a comma-separated variable as a list, with the spaces around each item removed."""
+    return [item.strip() for item in env.ENVIRON.get(name, "").split(",") if item.strip()]
+
+
 def _required_in_production(name, *, cast=str, dev_default):
     """Return the variable, or the developer default when DEBUG is on; refuse to start otherwise."""
-    if name in env.ENVIRON and env.str(name).strip():
-        return env.list(name) if cast is list else env.str(name)
+    # Read as is: django-environ would treat a value starting with $ as the name of another variable,
+    # and a generated secret key may well start with one.
+    if env.ENVIRON.get(name, "").strip():
+        return _list(name) if cast is list else env.ENVIRON[name]
     if DEBUG:
         return dev_default
     raise ImproperlyConfigured(f"{name} must be set when DEBUG is off (see .env.example).")
@@ -36,10 +43,8 @@ def _required_in_production(name, *, cast=str, dev_default):
 SECRET_KEY = _required_in_production(
     "SECRET_KEY", dev_default="django-insecure-development-only-never-use-in-production"
 )
-ALLOWED_HOSTS = _required_in_production(
-    "ALLOWED_HOSTS", cast=list, dev_default=["localhost", "127.0.0.1", "[::1]"]
-)
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+ALLOWED_HOSTS = _required_in_production("ALLOWED_HOSTS", cast=list, dev_default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = _list("CSRF_TRUSTED_ORIGINS")
 
 # The back office path can be moved away from the well-known /admin/ to cut down on scanning noise.
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
@@ -60,6 +65,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "phonenumber_field",
+    "django_countries",
+    "import_export",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +147,16 @@ STORAGES = {
         )
     },
 }
+
+# Phone numbers are stored in E.164 (+358401234567); a number typed without a country code is Finnish.
+PHONENUMBER_DEFAULT_REGION = "FI"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+
+# Imports run in one transaction: a file is written whole or not at all.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

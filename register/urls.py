@@ -17,7 +17,7 @@ urlpatterns += i18n_patterns(
     # The notice was called rekisteriseloste under the old Personal Data Act; old links keep working.
     path(
         "rekisteriseloste/",
-        RedirectView.as_view(pattern_name="privacy:notice", permanent=True),
+        RedirectView.as_view(pattern_name="privacy:notice", permanent=True, query_string=True),
         name="old_notice",
     ),
     path("", include("privacy.urls")),

@@ -1,8 +1,19 @@
 """factory-boy factories for every model, with Finnish fake data."""
 
+import datetime as dt
+
 import factory
 from django.contrib.auth import get_user_model
 
+from clients.models import (
+    Client,
+    CollectedData,
+    EmailAttachment,
+    Guardian,
+    ReceivedEmail,
+    RoleChange,
+    StaffNote,
+)
 from register.models import Organisation
 
 factory.Faker._DEFAULT_LOCALE = "fi_FI"
@@ -38,3 +49,87 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     contact_name = factory.Faker("name")
     contact_phone = "040 123 4567"
     contact_email = factory.Faker("email")
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"henkilo{n}@example.invalid")
+    phone = factory.Sequence(lambda n: f"+35840{n:07d}")
+    street_address = factory.Faker("street_address")
+    postal_code = factory.Faker("postcode")
+    city = factory.Faker("city")
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=20, maximum_age=70)
+    role = Client.Role.CLIENT
+    source = Client.Source.SELF
+
+
+class MinorFactory(ClientFactory):
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=8, maximum_age=16)
+    source = Client.Source.GUARDIAN
+
+
+class GuardianFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Guardian
+
+    minor = factory.SubFactory(MinorFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.LazyAttribute(lambda guardian: guardian.minor.last_name)
+    relation = "äiti"
+    phone = factory.Sequence(lambda n: f"+35850{n:07d}")
+    email = factory.Sequence(lambda n: f"huoltaja{n}@example.invalid")
+
+
+class RoleChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoleChange
+
+    client = factory.SubFactory(ClientFactory)
+    role = Client.Role.CLIENT
+    previous_role = Client.Role.PROSPECT
+
+
+class ReceivedEmailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReceivedEmail
+
+    client = factory.SubFactory(ClientFactory)
+    message_id = factory.Sequence(lambda n: f"<viesti{n}@example.invalid>")
+    sender = factory.LazyAttribute(lambda received: received.client.email if received.client else "x@example.invalid")
+    subject = factory.Faker("sentence", nb_words=4)
+    sent_at = factory.Faker("date_time_this_year", tzinfo=dt.UTC)
+    body = factory.Faker("paragraph")
+
+
+class EmailAttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EmailAttachment
+
+    email = factory.SubFactory(ReceivedEmailFactory)
+    file = factory.django.FileField(filename="liite.txt", data=b"liitteen sisalto")
+    filename = "liite.txt"
+    content_type = "text/plain"
+    size = 16
+
+
+class StaffNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffNote
+
+    client = factory.SubFactory(ClientFactory)
+    author = factory.SubFactory(UserFactory, is_staff=True)
+    text = factory.Faker("paragraph")
+
+
+class CollectedDataFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CollectedData
+
+    client = factory.SubFactory(ClientFactory)
+    label = "Tavoite"
+    value = factory.Faker("sentence")
+    purpose_code = "other_with_permission"

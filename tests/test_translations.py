@@ -15,9 +15,7 @@ def test_every_finnish_string_is_translated_and_none_is_fuzzy():
     assert [e.msgid for e in catalogue.untranslated_entries()] == []
     assert [e.msgid for e in catalogue.fuzzy_entries()] == []
     assert [
-        e.msgid
-        for e in catalogue
-        if "python-format" in e.flags and e.msgid.count("%(") != e.msgstr.count("%(")
+        e.msgid for e in catalogue if "python-format" in e.flags and e.msgid.count("%(") != e.msgstr.count("%(")
     ] == []
 
 

@@ -126,8 +126,7 @@ def test_the_system_check_names_a_declared_field_that_does_not_exist(scratch_reg
     )  # fmt: skip
     messages = [m for m in declarations.check_personal_data() if m.id == "register.E002"]
     assert [m.msg for m in messages] == [
-        "The personal-data declaration of register.Member names 'nickname', "
-        "which is not a field of the model."
+        "The personal-data declaration of register.Member names 'nickname', which is not a field of the model."
     ]
 
 
@@ -190,3 +189,96 @@ def test_rows_are_found_through_the_people_staff_matched_to_the_request(scratch_
     assert 'person_id" IN (1)' in str(declarations.rows_for(visits, subject).query)
     assert not declarations.rows_for(visits, Subject(people=(maija,))).query.is_empty()
     assert declarations.rows_for(visits, Subject()).query.is_empty()
+
+
+@isolate_apps("register")
+def test_a_model_naming_rows_by_content_type_and_id_must_be_declared(scratch_registry):
+    from django.contrib.contenttypes.models import ContentType
+
+    class AuditTrail(models.Model):
+        class Meta:
+            app_label = "register"
+
+        content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+        object_id = models.CharField(max_length=40)
+
+    found = dict(undeclared_models(models_to_check=[AuditTrail]))
+    assert found == {AuditTrail: "its fields 'content_type/object_id' can refer to any row, a person's too"}
+
+
+@isolate_apps("register")
+def test_a_link_to_the_organisation_is_not_a_link_to_a_person(scratch_registry):
+    class Invoice(models.Model):
+        class Meta:
+            app_label = "register"
+
+        seller = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+
+    assert undeclared_models(models_to_check=[Invoice]) == []
+
+
+@isolate_apps("register")
+def test_the_system_check_refuses_a_reverse_relation_and_a_finder_path_that_leads_nowhere(scratch_registry):
+    class Member(models.Model):
+        class Meta:
+            app_label = "register"
+
+        name = models.CharField(max_length=10)
+
+    class Visit(models.Model):
+        class Meta:
+            app_label = "register"
+
+        member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="visits")
+
+    declare(
+        Member, category="Members", find=the_people(), export=("name", "visits"), erasure=Delete(),
+        retention=Retention("24 months"), subject=True,
+    )  # fmt: skip
+    declare(
+        Visit, category="Visits", find=related_to("membr"), export=(), erasure=Delete(),
+        retention=Retention("24 months"),
+    )  # fmt: skip
+    messages = {
+        (m.id, m.msg) for m in declarations.check_personal_data() if m.id in ("register.E002", "register.E003")
+    }
+    assert messages == {
+        ("register.E002", "The personal-data declaration of register.Member names 'visits', "
+                          "which is not a field of the model."),
+        ("register.E003", "The personal-data declaration of register.Visit finds rows through 'membr', "
+                          "which does not lead to a related model."),
+    }  # fmt: skip
+
+
+@isolate_apps("register")
+def test_the_erasure_plan_keeps_rows_under_a_running_duty_and_erases_those_whose_duty_ended(scratch_registry):
+    import datetime as dt
+
+    class Receipt(models.Model):
+        class Meta:
+            app_label = "register"
+
+        buyer = models.CharField(max_length=20)
+        kept_until = models.DateField(null=True)
+
+    rows = [
+        Receipt(pk=1, buyer="a", kept_until=dt.date(2030, 12, 31)),
+        Receipt(pk=2, buyer="b", kept_until=dt.date(2025, 12, 31)),
+        Receipt(pk=3, buyer="c", kept_until=dt.date(2031, 12, 31)),
+    ]
+    declare(
+        Receipt, category="Receipts", find=lambda model, subject: rows, export=("buyer",),
+        erasure=Keep(reason="Accounting Act", until=lambda row: row.kept_until,
+                     meanwhile=declarations.Anonymise(fields={"buyer": "-"})),
+        retention=Retention("six years"),
+    )  # fmt: skip
+    plan = [i for i in erasure_plan(Subject(), today=dt.date(2026, 11, 25)) if i.model == "register.Receipt"]
+    assert [(i.action, i.rows, i.kept_until, i.fields) for i in plan] == [
+        ("keep", 2, dt.date(2031, 12, 31), ("buyer",)),
+        ("delete", 1, None, ()),
+    ]
+    rows[0].kept_until = None  # kept as long as a situation lasts: no single end date to promise
+    (kept, _deleted) = [
+        i for i in erasure_plan(Subject(), today=dt.date(2026, 11, 25)) if i.model == "register.Receipt"
+    ]
+    assert kept.kept_until is None

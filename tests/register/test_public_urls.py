@@ -46,3 +46,8 @@ def test_an_unprefixed_page_is_finnish_whatever_the_browser_prefers(client, orga
 
 def test_an_unknown_page_is_404(client, organisation):
     assert client.get("/ei-ole/").status_code == 404
+
+
+def test_the_redirect_keeps_the_query_string(client, organisation):
+    response = client.get("/rekisteriseloste/?utm_source=lehti")
+    assert response["Location"] == "/tietosuojaseloste/?utm_source=lehti"

@@ -39,13 +39,15 @@ def test_it_creates_a_demo_account_whose_printed_password_logs_in(settings, clie
 def test_every_run_gives_a_new_password_and_creates_nothing_twice(settings, client):
     settings.DEBUG = True
     first = printed_password(seed_demo())
+    users = get_user_model().objects.count()
     second_output = seed_demo()
     second = printed_password(second_output)
     assert first != second
     assert "Demo data created." not in second_output
     assert not client.login(username="demo", password=first)
     assert client.login(username="demo", password=second)
-    assert get_user_model().objects.count() == 1
+    assert get_user_model().objects.count() == users
+    assert get_user_model().objects.filter(username="demo").count() == 1
 
 
 @pytest.mark.django_db

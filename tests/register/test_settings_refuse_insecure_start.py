@@ -47,10 +47,7 @@ def test_the_wsgi_entry_point_refuses_to_start_without_the_secret_key():
     env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
     result = run(["-c", "import register.wsgi"], env, remove=["SECRET_KEY"])
     assert result.returncode == 1
-    assert (
-        result.stderr.strip()
-        == "Configuration error: SECRET_KEY must be set when DEBUG is off (see .env.example)."
-    )
+    assert result.stderr.strip() == "Configuration error: SECRET_KEY must be set when DEBUG is off (see .env.example)."
 
 
 def test_an_empty_secret_key_counts_as_missing():
@@ -68,3 +65,13 @@ def test_the_documented_production_environment_passes_the_deployment_checklist()
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_list_settings_ignore_spaces_and_a_secret_may_start_with_a_dollar_sign():
+    code = "from django.conf import settings; print(settings.ALLOWED_HOSTS, settings.SECRET_KEY)"
+    result = run(
+        ["manage.py", "shell", "-v0", "-c", code],
+        {**PRODUCTION, "ALLOWED_HOSTS": "a.example.fi, b.example.fi ,", "SECRET_KEY": "$abc-" + "x" * 50},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['a.example.fi', 'b.example.fi'] $abc-" + "x" * 50

@@ -1,0 +1,393 @@
+"""The people in the register: clients, prospects, subscribers, their guardians, emails and notes."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower, Upper
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
+
+from register.validators import validate_finnish_postal_code
+
+ADULT_AGE = 18
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Return the age in full years on ``day`` of someone born on ``birth_date``."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def adulthood_birth_date(today: date) -> date:
+    """Return the latest birth date of someone who is an adult on ``today`` (born on 29 February too)."""
+    try:
+        return today.replace(year=today.year - ADULT_AGE)
+    except ValueError:  # today is 29 February and 18 years ago was no leap year
+        return today.replace(year=today.year - ADULT_AGE, day=28)
+
+
+class ClientQuerySet(models.QuerySet):
+    def active(self):
+        """Return the people still in the register (not erased or merged away)."""
+        return self.filter(is_active=True)
+
+    def minors(self, *, today: date | None = None):
+        """Return the people under 18 on ``today`` (default: today in Helsinki)."""
+        return self.filter(date_of_birth__gt=adulthood_birth_date(today or timezone.localdate()))
+
+    def minors_without_guardian(self, *, today: date | None = None):
+        """Return the minors for whom no guardian is recorded."""
+        return self.minors(today=today).filter(guardians__isnull=True)
+
+    def with_email(self, email: str):
+        """Return the active people whose email equals ``email``, ignoring case."""
+        return self.active().filter(email__iexact=email.strip())
+
+
+class Client(models.Model):
+    """A person in the register: an email subscriber, a prospect, a client or a former client."""
+
+    class Role(models.TextChoices):
+        SUBSCRIBER = "subscriber", _("subscriber")
+        PROSPECT = "prospect", _("prospect")
+        CLIENT = "client", _("client")
+        FORMER_CLIENT = "former_client", _("former client")
+
+    class Source(models.TextChoices):
+        SELF = "self", _("told by the person")
+        GUARDIAN = "guardian", _("told by the guardian")
+        RELATIONSHIP = "relationship", _("arose during the client relationship")
+        WEB_FORM = "web_form", _("public web form")
+        REMARKETING = "remarketing", _("cookies or remarketing (a lead)")
+        IMPORT = "import", _("imported from an earlier client list")
+
+    class Language(models.TextChoices):
+        FINNISH = "fi", _("Finnish")
+        ENGLISH = "en", _("English")
+        SWEDISH = "sv", _("Swedish")
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(
+        _("email"), blank=True, help_text=_("Unique among the people in the register, whatever the case.")
+    )
+    phone = PhoneNumberField(_("phone"), blank=True, db_index=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = CountryField(_("country"), default="FI")
+    date_of_birth = models.DateField(
+        _("date of birth"),
+        null=True,
+        blank=True,
+        help_text=_("Optional; needed to know whether the person is a minor."),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language, default=Language.FINNISH
+    )
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coach responsible"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coached_people",
+        limit_choices_to={"is_staff": True, "is_active": True},
+    )
+    background = models.TextField(_("background"), blank=True)
+
+    role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.PROSPECT, db_index=True)
+    role_since = models.DateField(_("role since"), default=timezone.localdate)
+
+    source = models.CharField(_("source of the data"), max_length=16, choices=Source, default=Source.SELF)
+    entered_at = models.DateTimeField(_("entered the register"), default=timezone.now)
+
+    restricted_at = models.DateTimeField(
+        _("processing restricted since"),
+        null=True,
+        blank=True,
+        help_text=_("GDPR article 18: while set, the data is only stored: no marketing, no other processing."),
+    )
+    restriction_reason = models.TextField(_("reason for the restriction"), blank=True)
+
+    informed_at = models.DateTimeField(_("informed of the register"), null=True, blank=True)
+    informed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("informed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    is_active = models.BooleanField(
+        _("in the register"),
+        default=True,
+        help_text=_("Off once the person is erased or merged into another."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["last_name", "first_name", "id"]
+        permissions = [
+            ("export_client", _("Can export the list of people")),
+            ("import_client", _("Can import a list of people")),
+            ("merge_client", _("Can merge duplicate people")),
+        ]
+        # iexact lookups compare UPPER(column) on PostgreSQL: the indexes match that expression.
+        indexes = [
+            models.Index(Upper("email"), name="clients_client_email_ci_idx"),
+            models.Index(fields=["last_name", "first_name"], name="clients_client_name_idx"),
+            models.Index(fields=["-created_at"], name="clients_client_created_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=models.Q(is_active=True) & ~models.Q(email=""),
+                name="clients_client_email_ci_unique",
+                violation_error_message=_("Another person in the register already has this email address."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(restricted_at__isnull=True) | ~models.Q(restriction_reason=""),
+                name="clients_client_restriction_has_reason",
+                violation_error_message=_("Give the reason for restricting the processing."),
+            ),
+        ]
+
+    def __str__(self):
+        name = f"{self.last_name}, {self.first_name}"
+        # The mark travels with the name into every list and select of the back office.
+        return f"{name} ({_('restricted')})" if self.is_restricted else name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.restricted_at is not None
+
+    def age(self, today: date | None = None) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        return age_on(self.date_of_birth, today or timezone.localdate())
+
+    @property
+    def is_minor(self) -> bool:
+        age = self.age()
+        return age is not None and age < ADULT_AGE
+
+    def clean(self):
+        errors = {}
+        # The database constraint is the last guard; this check puts the error on the field, also in
+        # forms that do not show is_active (the constraint's condition), where Django skips the constraint.
+        if self.email and self.is_active:
+            clash = Client.objects.with_email(self.email).exclude(pk=self.pk).first()
+            if clash is not None:
+                errors["email"] = [_("Another person in the register already has this email address.")]
+        if self.country == "FI" and self.postal_code:
+            try:
+                validate_finnish_postal_code(self.postal_code)
+            except ValidationError as error:
+                errors["postal_code"] = error.messages
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            errors["date_of_birth"] = [_("The date of birth cannot be in the future.")]
+        if self.restricted_at and not self.restriction_reason.strip():
+            errors["restriction_reason"] = [_("Give the reason for restricting the processing.")]
+        if errors:
+            raise ValidationError(errors)
+
+
+class RoleChange(models.Model):
+    """A change of a person's role in the register, kept so the timeline can show when each began."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="role_changes")
+    role = models.CharField(_("role"), max_length=16, choices=Client.Role)
+    previous_role = models.CharField(_("previous role"), max_length=16, choices=Client.Role, blank=True)
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("role change")
+        verbose_name_plural = _("role changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.changed_at:%Y-%m-%d}"
+
+
+class Guardian(models.Model):
+    """A guardian (huoltaja) of a minor in the register; can receive invoices and give consents."""
+
+    minor = models.ForeignKey(Client, verbose_name=_("minor"), on_delete=models.CASCADE, related_name="guardians")
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    relation = models.CharField(_("relation"), max_length=50, help_text=_("For example mother, father, guardian."))
+    phone = PhoneNumberField(_("phone"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(
+        _("postal code"), max_length=10, blank=True, validators=[validate_finnish_postal_code]
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    is_invoice_recipient = models.BooleanField(_("receives the invoices"), default=False)
+
+    class Meta:
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [models.Index(Upper("email"), name="clients_guardian_email_ci_idx")]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} ({self.relation})"
+
+
+def attachment_path(instance, filename):
+    # Files are grouped by month of import; the database row keeps the original name.
+    return f"emails/{timezone.now():%Y/%m}/{filename}"
+
+
+class ReceivedEmail(models.Model):
+    """An email a person in the register sent to the business (or that staff have yet to assign)."""
+
+    client = models.ForeignKey(
+        Client,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+        help_text=_("Empty until the sender is matched to a person."),
+    )
+    sent_by_guardian = models.ForeignKey(
+        Guardian, verbose_name=_("sent by guardian"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    message_id = models.CharField(_("Message-ID"), max_length=500, unique=True)
+    sender = models.EmailField(_("sender"), max_length=320)
+    sender_name = models.CharField(_("sender's name"), max_length=200, blank=True)
+    recipients = models.TextField(_("recipients"), blank=True)
+    subject = models.CharField(_("subject"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    body = models.TextField(_("message"), blank=True)
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("email received")
+        verbose_name_plural = _("emails received")
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(Upper("sender"), name="clients_email_sender_ci_idx")]
+
+    def __str__(self):
+        return self.subject or _("(no subject)")
+
+
+class EmailAttachment(models.Model):
+    email = models.ForeignKey(ReceivedEmail, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.filename
+
+
+class StaffNoteQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Return the notes ``user`` may read: restricted ones only with their own permission."""
+        if user.has_perm("clients.view_restricted_note"):
+            return self
+        return self.filter(restricted=False)
+
+
+class StaffNote(models.Model):
+    """A dated note a staff member wrote about a person."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    text = models.TextField(_("note"))
+    restricted = models.BooleanField(
+        _("restricted"),
+        default=False,
+        help_text=_("Only staff with the permission for restricted notes see it."),
+    )
+
+    objects = StaffNoteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff note")
+        verbose_name_plural = _("staff notes")
+        ordering = ["-created_at", "-id"]
+        permissions = [("view_restricted_note", _("Can see restricted staff notes"))]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d} {self.text[:40]}"
+
+
+class CollectedDataQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Return the entries ``user`` may read: health information only with its own permission."""
+        if user.has_perm("clients.view_health_data"):
+            return self
+        return self.filter(is_health=False)
+
+
+class CollectedData(models.Model):
+    """Other data collected with the person's permission: a labelled entry naming the purpose allowing it."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="collected_data")
+    label = models.CharField(_("label"), max_length=100)
+    value = models.TextField(_("value"))
+    # The consents app owns the catalogue of purposes and sits above this app, so the link is by the
+    # purpose's code; the consents app validates it and shows the purpose.
+    purpose_code = models.CharField(
+        _("consent purpose"),
+        max_length=50,
+        help_text=_("Code of the consent purpose that allows collecting this."),
+    )
+    is_health = models.BooleanField(
+        _("health information"),
+        default=False,
+        help_text=_("Special-category data (an injury, a condition): visible only with its own permission."),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    objects = CollectedDataQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("data collected with permission")
+        verbose_name_plural = _("data collected with permission")
+        ordering = ["label", "id"]
+        permissions = [("view_health_data", _("Can see health information"))]
+
+    def __str__(self):
+        return self.label

@@ -1,0 +1,145 @@
+"""Personal data held by the clients app: the people, their guardians, emails, notes and other data."""
+
+from datetime import date, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import (
+    Client,
+    CollectedData,
+    EmailAttachment,
+    Guardian,
+    ReceivedEmail,
+    RoleChange,
+    StaffNote,
+)
+from register.declarations import Anonymise, Delete, Retention, declare, related_to, the_people
+
+PROSPECT_MONTHS = 24
+FORMER_CLIENT_MONTHS = 36
+
+
+def _months_before(day: date, months: int) -> date:
+    # Retention is counted in whole months; a day-precise month is not needed for a purge threshold.
+    return day - timedelta(days=round(months * 30.44))
+
+
+def _expired_people(rows: QuerySet, day: date) -> QuerySet:
+    """Prospects and subscribers idle for 24 months; former clients 36 months after the relationship."""
+    return rows.filter(
+        Q(
+            role__in=[Client.Role.PROSPECT, Client.Role.SUBSCRIBER],
+            updated_at__date__lt=_months_before(day, PROSPECT_MONTHS),
+        )
+        | Q(role=Client.Role.FORMER_CLIENT, role_since__lt=_months_before(day, FORMER_CLIENT_MONTHS))
+    )
+
+
+PEOPLE_RETENTION = _(
+    "Prospects and subscribers: 24 months after the last change of their data. Clients: while the client "
+    "relationship lasts, and former clients 36 months after it ended (invoices are kept longer, see billing)."
+)
+
+declare(
+    Client,
+    category=_("Personal and contact details"),
+    find=the_people(),
+    export=(
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "street_address",
+        "postal_code",
+        "city",
+        "country",
+        "date_of_birth",
+        "preferred_language",
+        "coach",
+        "background",
+        "role",
+        "role_since",
+        "source",
+        "entered_at",
+        "restricted_at",
+        "restriction_reason",
+        "informed_at",
+        "created_at",
+    ),
+    # The row itself stays (pseudonymised) while other apps keep rows under a legal duty that point to
+    # it; the privacy app deletes it once nothing does.
+    erasure=Anonymise(
+        fields={
+            "first_name": "",
+            "last_name": _("(erased)"),
+            "email": "",
+            "phone": "",
+            "street_address": "",
+            "postal_code": "",
+            "city": "",
+            "date_of_birth": None,
+            "background": "",
+            "restriction_reason": "",
+            "is_active": False,
+        }
+    ),
+    retention=Retention(PEOPLE_RETENTION, expired=_expired_people),
+    subject=True,
+)
+
+declare(
+    Guardian,
+    category=_("Guardians"),
+    find=related_to("minor"),
+    export=("first_name", "last_name", "relation", "phone", "email", "street_address", "postal_code", "city"),
+    erasure=Delete(),
+    retention=Retention(_("As long as the data of the minor they are the guardian of.")),
+    subject=True,
+)
+
+declare(
+    RoleChange,
+    category=_("Role in the register"),
+    find=related_to("client"),
+    export=("role", "previous_role", "changed_at"),
+    erasure=Delete(),
+    retention=Retention(_("As long as the person's own data.")),
+)
+
+declare(
+    ReceivedEmail,
+    category=_("Emails the person sent"),
+    find=related_to("client"),
+    export=("sender", "recipients", "subject", "sent_at", "body"),
+    erasure=Delete(),
+    retention=Retention(_("As long as the person's own data.")),
+)
+
+declare(
+    EmailAttachment,
+    category=_("Attachments of emails"),
+    find=related_to("email__client"),
+    export=("filename", "content_type", "size", "file"),
+    erasure=Delete(),
+    retention=Retention(_("As long as the email they came with.")),
+    notes="Deleting the row does not remove the file; the privacy app's erasure removes files too.",
+)
+
+declare(
+    StaffNote,
+    category=_("Staff notes"),
+    find=related_to("client"),
+    export=("created_at", "text", "restricted"),
+    erasure=Delete(),
+    retention=Retention(_("As long as the person's own data.")),
+)
+
+declare(
+    CollectedData,
+    category=_("Other data collected with permission"),
+    find=related_to("client"),
+    export=("label", "value", "purpose_code", "is_health", "recorded_at"),
+    erasure=Delete(),
+    retention=Retention(_("Until the consent is withdrawn, and at most as long as the person's own data.")),
+)

@@ -24,6 +24,7 @@ from clients.phones import format_phone, phone_search_digits
 from clients.resources import ClientResource
 from clients.services import assign_email, merge_people, possible_duplicates, record_role_change
 from clients.timeline import timeline_for
+from register.paginators import EstimatedCountPaginator
 
 EMAILS_ON_PERSON_PAGE = 20
 
@@ -120,6 +121,7 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
     search_help_text = _("Search by name, email or phone number (in any format).")
     # Counting a large register on every page load costs more than the number is worth.
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_per_page = 50
     inlines = [GuardianInline, StaffNoteInline, CollectedDataInline]
     readonly_fields = ["created_at", "updated_at"]
@@ -298,6 +300,7 @@ class ReceivedEmailAdmin(admin.ModelAdmin):
     list_filter = [UnmatchedFilter]
     search_fields = ["subject", "sender"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     autocomplete_fields = ["client"]
     fields = [
         "client",

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -23,7 +23,7 @@ from clients.models import (
 from clients.phones import format_phone, phone_search_digits
 from clients.resources import ClientResource
 from clients.services import assign_email, merge_people, possible_duplicates, record_role_change
-from clients.timeline import timeline_for
+from clients.timeline import summary_for, timeline_for
 from register.paginators import EstimatedCountPaginator
 
 EMAILS_ON_PERSON_PAGE = 20
@@ -161,6 +161,28 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
             super().get_queryset(request).annotate(has_guardian=Exists(Guardian.objects.filter(minor=OuterRef("pk"))))
         )
 
+    def get_export_queryset(self, request):
+        # Erased and merged people are not part of the register's list.
+        return super().get_export_queryset(request).filter(is_active=True)
+
+    def process_dataset(self, dataset, form, request, **kwargs):
+        # The confirmed import is all or nothing too: rows that became invalid since the preview (a
+        # person added meanwhile with the same email) roll back the whole file.
+        kwargs["rollback_on_validation_errors"] = True
+        return super().process_dataset(dataset, form, request, **kwargs)
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            rows = ", ".join(str(row.number) for row in result.invalid_rows[:10])
+            self.message_user(
+                request,
+                _("Nothing was imported: rows %(rows)s are no longer valid. Check the file and import it again.")
+                % {"rows": rows or "-"},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:clients_client_import"))
+        return super().process_result(result, request)
+
     @admin.display(description=_("name"), ordering="last_name")
     def name(self, person):
         if person.is_restricted:
@@ -192,14 +214,19 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         person = self.get_object(request, object_id)
         if person is not None:
+            may_read_emails = request.user.has_perm("clients.view_receivedemail")
             extra_context = {
                 **(extra_context or {}),
-                "emails": person.emails.prefetch_related("attachments")[:EMAILS_ON_PERSON_PAGE],
+                "may_read_emails": may_read_emails,
+                "emails": person.emails.prefetch_related("attachments")[:EMAILS_ON_PERSON_PAGE]
+                if may_read_emails
+                else [],
                 "emails_limit": EMAILS_ON_PERSON_PAGE,
                 "all_emails_url": reverse("admin:clients_receivedemail_changelist")
                 + f"?client__id__exact={person.pk}",
                 # The timeline leaves out what this staff member may not see (restricted notes, say).
                 "timeline": timeline_for(person, request.user),
+                "summary": summary_for(person, request.user),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 

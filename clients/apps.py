@@ -10,3 +10,4 @@ class ClientsConfig(AppConfig):
     def ready(self):
         # Apps above this one add to a person's timeline from their own timeline.py.
         autodiscover_modules("timeline")
+        from clients import storage_cleanup  # noqa: F401 - connects the file clean-up

@@ -109,10 +109,12 @@ def seed(command, *, people: int = len(ROLES)):
     clients = [p for p in created if p.role == Client.Role.CLIENT]
     for person in clients[:12]:
         StaffNote.objects.create(
-            client=person, author=person.coach, text=rng.choice(
+            client=person,
+            author=person.coach,
+            text=rng.choice(
                 ["Tavoitteena puolimaraton syksyllä.", "Toivoo aamuvuoroja.", "Siirtyi kahden hengen valmennukseen."]
-            )
-        )  # fmt: skip
+            ),
+        )
     StaffNote.objects.create(
         client=clients[0],
         author=coaches[0],
@@ -120,9 +122,13 @@ def seed(command, *, people: int = len(ROLES)):
         text="Kertoi elämäntilanteestaan luottamuksellisesti.",
     )
     CollectedData.objects.create(
-        client=clients[1], label="Polvivamma", value="Oikean polven nivelsidevamma 2024, vältä syviä kyykkyjä.",
-        purpose_code="health_for_safe_training", is_health=True, recorded_by=coaches[0],
-    )  # fmt: skip
+        client=clients[1],
+        label="Polvivamma",
+        value="Oikean polven nivelsidevamma 2024, vältä syviä kyykkyjä.",
+        purpose_code="health_for_safe_training",
+        is_health=True,
+        recorded_by=coaches[0],
+    )
 
     _import_demo_emails(clients[:4], Guardian.objects.first(), fake)
 

@@ -107,10 +107,25 @@ declare(
     retention=Retention(_("As long as the person's own data.")),
 )
 
+
+def _emails_of(model, subject):
+    """Find emails attached to the person, sent by a matched guardian, or from a proven address."""
+    query = Q(client__in=subject.people_of(Client)) | Q(sent_by_guardian__in=subject.people_of(Guardian))
+    for address in subject.emails:
+        query |= Q(sender__iexact=address)
+    return model._default_manager.filter(query)
+
+
+def _attachments_of(model, subject):
+    return model._default_manager.filter(email__in=_emails_of(ReceivedEmail, subject))
+
+
+_emails_of.about_people = _attachments_of.about_people = True
+
 declare(
     ReceivedEmail,
     category=_("Emails the person sent"),
-    find=related_to("client"),
+    find=_emails_of,
     export=("sender", "recipients", "subject", "sent_at", "body"),
     erasure=Delete(),
     retention=Retention(_("As long as the person's own data.")),
@@ -119,7 +134,7 @@ declare(
 declare(
     EmailAttachment,
     category=_("Attachments of emails"),
-    find=related_to("email__client"),
+    find=_attachments_of,
     export=("filename", "content_type", "size", "file"),
     erasure=Delete(),
     retention=Retention(_("As long as the email they came with.")),

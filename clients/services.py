@@ -6,18 +6,21 @@ import email
 import email.policy
 import email.utils
 import hashlib
+import html
 import logging
 import mailbox
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from clients.models import Client, EmailAttachment, Guardian, ReceivedEmail, RoleChange, StaffNote
@@ -78,8 +81,28 @@ MERGE_FILLS = [
 ]
 
 
-@transaction.atomic
+# When two records of one person disagree on the role, the furthest along the relationship wins.
+ROLE_RANK = {
+    Client.Role.SUBSCRIBER: 0,
+    Client.Role.PROSPECT: 1,
+    Client.Role.FORMER_CLIENT: 2,
+    Client.Role.CLIENT: 3,
+}
+
+
 def merge_people(*, keep: Client, duplicate: Client, merged_by: AbstractBaseUser | None = None) -> Client:
+    """Merge two records of one person; see _merge. A clash the database refuses changes nothing."""
+    try:
+        return _merge(keep=keep, duplicate=duplicate, merged_by=merged_by)
+    except IntegrityError as error:
+        logger.warning("Merge of people %s and %s refused by the database: %s", keep.pk, duplicate.pk, error)
+        raise ValidationError(
+            _("The two records hold rows that cannot belong to one person at once; nothing was merged.")
+        ) from error
+
+
+@transaction.atomic
+def _merge(*, keep: Client, duplicate: Client, merged_by: AbstractBaseUser | None = None) -> Client:
     """Move everything that refers to ``duplicate`` onto ``keep``, fill gaps, and delete the duplicate.
 
     Every model of every app that refers to a person is moved, including those of apps built later,
@@ -112,10 +135,17 @@ def merge_people(*, keep: Client, duplicate: Client, merged_by: AbstractBaseUser
             setattr(keep, name, getattr(duplicate, name))
     if duplicate.entered_at < keep.entered_at:
         keep.entered_at, keep.source = duplicate.entered_at, duplicate.source
+    # A restriction of processing (GDPR article 18) on either record binds the person.
+    if duplicate.restricted_at and not keep.restricted_at:
+        keep.restricted_at, keep.restriction_reason = duplicate.restricted_at, duplicate.restriction_reason
+    previous_role = keep.role
+    if ROLE_RANK[duplicate.role] > ROLE_RANK[keep.role]:
+        keep.role, keep.role_since = duplicate.role, duplicate.role_since
     # Deleted before the kept person is saved: the two may share the email the constraint guards.
     duplicate.delete()
     keep.full_clean()
     keep.save()
+    record_role_change(person=keep, previous_role=previous_role, changed_by=merged_by)
 
     moved_text = ", ".join(f"{name}: {count}" for name, count in sorted(moved.items())) or _("nothing")
     StaffNote.objects.create(
@@ -153,8 +183,8 @@ class _ParsedMessage:
 def _messages_in(path: Path) -> list[email.message.EmailMessage]:
     """Return the messages of an .eml file or an mbox file; raise ValueError when it holds none."""
     with path.open("rb") as handle:
-        head = handle.read(5)
-    if head == b"From ":
+        head = handle.read(1024).lstrip()
+    if head.startswith(b"From "):
         box = mailbox.mbox(str(path), factory=None, create=False)
         try:
             messages = [email.message_from_bytes(message.as_bytes(), policy=email.policy.default) for message in box]
@@ -171,6 +201,33 @@ def _messages_in(path: Path) -> list[email.message.EmailMessage]:
         if not message.get("From"):
             raise ValueError("a message has no sender")
     return messages
+
+
+def _text_of(part) -> str:
+    """Return a text part's content, replacing what its (possibly unknown) charset cannot decode."""
+    try:
+        return part.get_content()
+    except (LookupError, UnicodeError):
+        payload = part.get_payload(decode=True) or b""
+        try:
+            return payload.decode(part.get_content_charset() or "utf-8", errors="replace")
+        except LookupError:  # a charset Python does not know, such as unknown-8bit
+            return payload.decode("utf-8", errors="replace")
+
+
+def _plain_text(html_text: str) -> str:
+    """Return the readable text of an HTML body: no styles or scripts, no tags, entities decoded."""
+    without_code = re.sub(r"(?is)<(style|script)\b.*?</\1\s*>", " ", html_text)
+    return html.unescape(strip_tags(without_code)).replace("\xa0", " ")
+
+
+def _safe_filename(name: str | None) -> str:
+    """Return a file name that is safe to store, whatever the sender called the attachment."""
+    try:
+        cleaned = get_valid_filename(Path(name or "").name)
+    except SuspiciousFileOperation:
+        cleaned = ""
+    return cleaned or "attachment.bin"
 
 
 def _parse(message: email.message.EmailMessage) -> _ParsedMessage:
@@ -191,14 +248,18 @@ def _parse(message: email.message.EmailMessage) -> _ParsedMessage:
     body_part = message.get_body(preferencelist=("plain", "html"))
     body = ""
     if body_part is not None:
-        body = body_part.get_content()
+        body = _text_of(body_part)
         if body_part.get_content_subtype() == "html":
-            body = strip_tags(body)
+            body = _plain_text(body)
     attachments = []
     for part in message.iter_attachments():
-        payload = part.get_payload(decode=True) or b""
-        name = Path(part.get_filename() or "attachment.bin").name
-        attachments.append((name, part.get_content_type(), payload))
+        if part.get_content_type() == "message/rfc822":
+            # A forwarded message: keep it whole as an .eml file.
+            inner = part.get_payload()
+            payload = inner[0].as_bytes() if isinstance(inner, list) and inner else part.as_bytes()
+        else:
+            payload = part.get_payload(decode=True) or b""
+        attachments.append((_safe_filename(part.get_filename()), part.get_content_type(), payload))
     raw_id = str(message.get("Message-ID", "")).strip()
     # A message without a Message-ID still gets a stable identity, so a second import finds it.
     message_id = raw_id or f"<sha256-{hashlib.sha256(message.as_bytes()).hexdigest()}@no-message-id>"
@@ -259,25 +320,23 @@ def import_emails(*, paths: Iterable[Path], progress: Callable[..., Iterable] | 
     is counted as a duplicate, so running the import twice changes nothing.
     """
     result = EmailImportResult()
-    parsed_files: list[tuple[Path, list[_ParsedMessage]]] = []
+    paths = list(paths)
+    bar = progress(total=len(paths), unit="file", disable=len(paths) < 20) if progress else None
+    # One file at a time: read whole (a broken file leaves nothing behind), then written in one
+    # transaction, so memory holds one file's messages, never the whole import.
     for path in paths:
         try:
-            parsed_files.append((path, [_parse(m) for m in _messages_in(path)]))
+            messages = [_parse(m) for m in _messages_in(path)]
         except (OSError, ValueError, UnicodeError, LookupError) as error:
             logger.warning("Skipped email file %s: %s", path.name, error)
             result.broken_files.append(path.name)
-
-    total = sum(len(messages) for _path, messages in parsed_files)
-    bar = progress(total=total, unit="msg", disable=total < 50) if progress else None
-    for path, messages in parsed_files:
+            if bar is not None:
+                bar.update(1)
+            continue
         saved_files = []
         try:
             with transaction.atomic():
-                outcomes = []
-                for parsed in messages:
-                    outcomes.append(_store(parsed, saved_files))
-                    if bar is not None:
-                        bar.update(1)
+                outcomes = [_store(parsed, saved_files) for parsed in messages]
             result.duplicates += outcomes.count("duplicate")
             result.imported += len(outcomes) - outcomes.count("duplicate")
             result.unmatched += outcomes.count("unmatched")
@@ -287,6 +346,8 @@ def import_emails(*, paths: Iterable[Path], progress: Callable[..., Iterable] | 
                 stored.storage.delete(stored.name)
             logger.exception("Import of email file %s failed and was rolled back", path.name)
             result.broken_files.append(path.name)
+        if bar is not None:
+            bar.update(1)
     if bar is not None:
         bar.close()
     return result

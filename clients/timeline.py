@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 Provider = Callable[..., Iterable["TimelineEntry"]]
 _providers: list[Provider] = []
+# Summaries are short figures shown above the timeline ("visits: 12"); same contract as providers.
+_summaries: list[Callable[..., Iterable[tuple[str, object]]]] = []
 
 # Each provider returns at most this many entries: the page shows the newest across all of them.
 PER_PROVIDER = 100
@@ -34,6 +36,18 @@ def timeline_provider(function: Provider) -> Provider:
     if function not in _providers:
         _providers.append(function)
     return function
+
+
+def summary_provider(function):
+    """Register ``function(person, user)`` returning (label, value) pairs for the person page."""
+    if function not in _summaries:
+        _summaries.append(function)
+    return function
+
+
+def summary_for(person, user) -> list[tuple[str, object]]:
+    """Return the figures every app shows about ``person``."""
+    return [item for provider in _summaries for item in provider(person, user)]
 
 
 def timeline_for(person, user, *, limit: int = 50) -> list[TimelineEntry]:
@@ -61,6 +75,8 @@ def _entered_and_roles(person, user):
 
 @timeline_provider
 def _emails(person, user):
+    if not user.has_perm("clients.view_receivedemail"):
+        return
     for email in person.emails.only("id", "subject", "sent_at", "imported_at", "sender")[:PER_PROVIDER]:
         yield TimelineEntry(
             when=email.sent_at or email.imported_at,

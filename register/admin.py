@@ -43,6 +43,7 @@ class OrganisationAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (_("Bookings"), {"fields": ["cancellation_window_hours", "reminder_hours_before"]}),
     ]
 
     def has_add_permission(self, request):

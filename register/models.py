@@ -48,6 +48,16 @@ class Organisation(models.Model):
     )
     contact_city = models.CharField(_("contact person's city"), max_length=100, blank=True)
 
+    # Booking rules of the business.
+    cancellation_window_hours = models.PositiveSmallIntegerField(
+        _("cancellation window in hours"),
+        default=24,
+        help_text=_("A client's cancellation later than this before the start is a late cancellation."),
+    )
+    reminder_hours_before = models.PositiveSmallIntegerField(
+        _("reminder hours before"), default=24, help_text=_("How long before an appointment its reminder is sent.")
+    )
+
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisation")

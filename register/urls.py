@@ -10,6 +10,8 @@ from register import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Calendar feeds are read by calendar services, in no language.
+    path("", include("bookings.urls")),
 ]
 
 urlpatterns += i18n_patterns(

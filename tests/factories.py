@@ -1,10 +1,13 @@
 """factory-boy factories for every model, with Finnish fake data."""
 
 import datetime as dt
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from bookings.models import Appointment, Coach, Location, Service
 from clients.models import (
     Client,
     CollectedData,
@@ -133,3 +136,43 @@ class CollectedDataFactory(factory.django.DjangoModelFactory):
     label = "Tavoite"
     value = factory.Faker("sentence")
     purpose_code = "other_with_permission"
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    name_fi = "Personal training"
+    name_en = "Personal training"
+    duration = dt.timedelta(hours=1)
+    price = Decimal("85.00")
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+
+    name = "Studio"
+    street_address = "Vestrantie 39"
+    postal_code = "01750"
+    city = "Vantaa"
+
+
+class CoachFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Coach
+
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    display_name = factory.LazyAttribute(lambda coach: coach.user.get_full_name())
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Appointment
+
+    client = factory.SubFactory(ClientFactory)
+    coach = factory.LazyAttribute(lambda _appointment: CoachFactory().user)
+    service = factory.SubFactory(ServiceFactory)
+    location = factory.SubFactory(LocationFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + dt.timedelta(days=2))
+    ends_at = factory.LazyAttribute(lambda appointment: appointment.starts_at + dt.timedelta(hours=1))

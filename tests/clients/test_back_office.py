@@ -183,13 +183,24 @@ def test_saving_a_person_records_the_role_change_and_warns_of_a_duplicate_phone(
     people.log_in(client, "superuser")
     ClientFactory(last_name="Aiempi", phone="+358401234567")
     data = {
-        "first_name": "Uusi", "last_name": "Henkilö", "email": "uusi@example.fi", "phone": "040 123 4567",
-        "country": "FI", "preferred_language": "fi", "role": "prospect", "role_since": "2026-11-25",
-        "source": "web_form", "entered_at_0": "2026-11-25", "entered_at_1": "10:00",
-        "guardians-TOTAL_FORMS": 0, "guardians-INITIAL_FORMS": 0,
-        "notes-TOTAL_FORMS": 0, "notes-INITIAL_FORMS": 0,
-        "collected_data-TOTAL_FORMS": 0, "collected_data-INITIAL_FORMS": 0,
-    }  # fmt: skip
+        "first_name": "Uusi",
+        "last_name": "Henkilö",
+        "email": "uusi@example.fi",
+        "phone": "040 123 4567",
+        "country": "FI",
+        "preferred_language": "fi",
+        "role": "prospect",
+        "role_since": "2026-11-25",
+        "source": "web_form",
+        "entered_at_0": "2026-11-25",
+        "entered_at_1": "10:00",
+        "guardians-TOTAL_FORMS": 0,
+        "guardians-INITIAL_FORMS": 0,
+        "notes-TOTAL_FORMS": 0,
+        "notes-INITIAL_FORMS": 0,
+        "collected_data-TOTAL_FORMS": 0,
+        "collected_data-INITIAL_FORMS": 0,
+    }
     response = client.post(reverse("admin:clients_client_add"), data, follow=True)
     assert response.status_code == 200
     assert "Aiempi" in str([str(m) for m in response.context["messages"]])
@@ -209,12 +220,23 @@ def test_a_duplicate_email_in_the_form_is_a_field_error_and_saves_nothing(client
     visitors().log_in(client, "superuser")
     ClientFactory(email="Matti@x.fi")
     data = {
-        "first_name": "Matti", "last_name": "Toinen", "email": "matti@X.fi", "country": "FI",
-        "preferred_language": "fi", "role": "client", "role_since": "2026-11-25", "source": "self",
-        "entered_at_0": "2026-11-25", "entered_at_1": "10:00",
-        "guardians-TOTAL_FORMS": 0, "guardians-INITIAL_FORMS": 0, "notes-TOTAL_FORMS": 0,
-        "notes-INITIAL_FORMS": 0, "collected_data-TOTAL_FORMS": 0, "collected_data-INITIAL_FORMS": 0,
-    }  # fmt: skip
+        "first_name": "Matti",
+        "last_name": "Toinen",
+        "email": "matti@X.fi",
+        "country": "FI",
+        "preferred_language": "fi",
+        "role": "client",
+        "role_since": "2026-11-25",
+        "source": "self",
+        "entered_at_0": "2026-11-25",
+        "entered_at_1": "10:00",
+        "guardians-TOTAL_FORMS": 0,
+        "guardians-INITIAL_FORMS": 0,
+        "notes-TOTAL_FORMS": 0,
+        "notes-INITIAL_FORMS": 0,
+        "collected_data-TOTAL_FORMS": 0,
+        "collected_data-INITIAL_FORMS": 0,
+    }
     response = client.post(reverse("admin:clients_client_add"), data)
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["email"]

@@ -66,15 +66,23 @@ def test_a_malformed_phone_is_a_field_error():
 
 @pytest.mark.parametrize(
     ("typed", "digits"),
-    [("040 123 4567", "358401234567"), ("+358 40 123", "35840123"), ("00358401234567", "358401234567"),
-     ("401234567", "401234567"), ("Virtanen", None), ("12", None)],
-)  # fmt: skip
+    [
+        ("040 123 4567", "358401234567"),
+        ("+358 40 123", "35840123"),
+        ("00358401234567", "358401234567"),
+        ("401234567", "401234567"),
+        ("Virtanen", None),
+        ("12", None),
+    ],
+)
 def test_a_search_term_that_is_a_phone_number_becomes_digits_of_the_stored_number(typed, digits):
     assert phone_search_digits(typed) == digits
 
 
-@pytest.mark.parametrize(("country", "code", "valid"), [("FI", "01750", True), ("FI", "1750", False),
-                                                       ("FI", "0175O", False), ("SE", "114 55", True)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("country", "code", "valid"),
+    [("FI", "01750", True), ("FI", "1750", False), ("FI", "0175O", False), ("SE", "114 55", True)],
+)
 def test_a_finnish_postal_code_has_five_digits_and_a_foreign_one_is_free(country, code, valid):
     person = ClientFactory.build(country=country, postal_code=code)
     if valid:

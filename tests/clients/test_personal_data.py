@@ -35,9 +35,14 @@ def test_the_export_of_a_person_holds_each_of_their_rows_and_no_one_elses():
     with translation.override("en"):
         sections = {s["model"]: s for s in export(Subject(people=(person,)))}
     assert set(sections) == {
-        "admin.LogEntry", "clients.Client", "clients.CollectedData", "clients.EmailAttachment",
-        "clients.Guardian", "clients.ReceivedEmail", "clients.StaffNote",
-    }  # fmt: skip
+        "admin.LogEntry",
+        "clients.Client",
+        "clients.CollectedData",
+        "clients.EmailAttachment",
+        "clients.Guardian",
+        "clients.ReceivedEmail",
+        "clients.StaffNote",
+    }
     (me,) = sections["clients.Client"]["rows"]
     assert me["email"] == person.email
     assert me["role"] == "client"  # the readable label, not the code

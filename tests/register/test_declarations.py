@@ -67,17 +67,26 @@ def test_a_model_referring_to_a_person_is_reported_until_it_is_declared(scratch_
         name = models.CharField(max_length=10)
 
     declare(
-        Person, category="People", find=the_people(), export=("name",), erasure=Delete(),
-        retention=Retention("24 months"), subject=True,
-    )  # fmt: skip
+        Person,
+        category="People",
+        find=the_people(),
+        export=("name",),
+        erasure=Delete(),
+        retention=Retention("24 months"),
+        subject=True,
+    )
     found = dict(undeclared_models(models_to_check=[Person, Visit, VisitPhoto, Room]))
     assert list(found) == [Visit]
     assert found[Visit] == "its field 'person' refers to register.Person"
 
     declare(
-        Visit, category="Visits", find=related_to("person"), export=(), erasure=Delete(),
+        Visit,
+        category="Visits",
+        find=related_to("person"),
+        export=(),
+        erasure=Delete(),
         retention=Retention("24 months"),
-    )  # fmt: skip
+    )
     # Once the visit is personal data, what refers to it is too.
     assert [m for m, _ in undeclared_models(models_to_check=[Visit, VisitPhoto, Room])] == [VisitPhoto]
 
@@ -121,9 +130,14 @@ def test_the_system_check_names_a_declared_field_that_does_not_exist(scratch_reg
         name = models.CharField(max_length=10)
 
     declare(
-        Member, category="Members", find=the_people(), export=("name", "nickname"), erasure=Delete(),
-        retention=Retention("24 months"), subject=True,
-    )  # fmt: skip
+        Member,
+        category="Members",
+        find=the_people(),
+        export=("name", "nickname"),
+        erasure=Delete(),
+        retention=Retention("24 months"),
+        subject=True,
+    )
     messages = [m for m in declarations.check_personal_data() if m.id == "register.E002"]
     assert [m.msg for m in messages] == [
         "The personal-data declaration of register.Member names 'nickname', which is not a field of the model."
@@ -176,13 +190,22 @@ def test_rows_are_found_through_the_people_staff_matched_to_the_request(scratch_
         person = models.ForeignKey(Person, on_delete=models.CASCADE)
 
     people = declare(
-        Person, category="People", find=the_people(), export=("name",), erasure=Delete(),
-        retention=Retention("24 months"), subject=True,
-    )  # fmt: skip
-    visits = declare(
-        Visit, category="Visits", find=related_to("person"), export=(), erasure=Delete(),
+        Person,
+        category="People",
+        find=the_people(),
+        export=("name",),
+        erasure=Delete(),
         retention=Retention("24 months"),
-    )  # fmt: skip
+        subject=True,
+    )
+    visits = declare(
+        Visit,
+        category="Visits",
+        find=related_to("person"),
+        export=(),
+        erasure=Delete(),
+        retention=Retention("24 months"),
+    )
     matti, maija = Person(pk=1, name="Matti"), Person(pk=2, name="Maija")
     subject = Subject(people=(matti,))
     assert str(declarations.rows_for(people, subject).query) == str(Person.objects.filter(pk__in=[1]).query)
@@ -232,22 +255,36 @@ def test_the_system_check_refuses_a_reverse_relation_and_a_finder_path_that_lead
         member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="visits")
 
     declare(
-        Member, category="Members", find=the_people(), export=("name", "visits"), erasure=Delete(),
-        retention=Retention("24 months"), subject=True,
-    )  # fmt: skip
-    declare(
-        Visit, category="Visits", find=related_to("membr"), export=(), erasure=Delete(),
+        Member,
+        category="Members",
+        find=the_people(),
+        export=("name", "visits"),
+        erasure=Delete(),
         retention=Retention("24 months"),
-    )  # fmt: skip
+        subject=True,
+    )
+    declare(
+        Visit,
+        category="Visits",
+        find=related_to("membr"),
+        export=(),
+        erasure=Delete(),
+        retention=Retention("24 months"),
+    )
     messages = {
         (m.id, m.msg) for m in declarations.check_personal_data() if m.id in ("register.E002", "register.E003")
     }
     assert messages == {
-        ("register.E002", "The personal-data declaration of register.Member names 'visits', "
-                          "which is not a field of the model."),
-        ("register.E003", "The personal-data declaration of register.Visit finds rows through 'membr', "
-                          "which does not lead to a related model."),
-    }  # fmt: skip
+        (
+            "register.E002",
+            "The personal-data declaration of register.Member names 'visits', which is not a field of the model.",
+        ),
+        (
+            "register.E003",
+            "The personal-data declaration of register.Visit finds rows through 'membr', "
+            "which does not lead to a related model.",
+        ),
+    }
 
 
 @isolate_apps("register")
@@ -267,11 +304,17 @@ def test_the_erasure_plan_keeps_rows_under_a_running_duty_and_erases_those_whose
         Receipt(pk=3, buyer="c", kept_until=dt.date(2031, 12, 31)),
     ]
     declare(
-        Receipt, category="Receipts", find=lambda model, subject: rows, export=("buyer",),
-        erasure=Keep(reason="Accounting Act", until=lambda row: row.kept_until,
-                     meanwhile=declarations.Anonymise(fields={"buyer": "-"})),
+        Receipt,
+        category="Receipts",
+        find=lambda model, subject: rows,
+        export=("buyer",),
+        erasure=Keep(
+            reason="Accounting Act",
+            until=lambda row: row.kept_until,
+            meanwhile=declarations.Anonymise(fields={"buyer": "-"}),
+        ),
         retention=Retention("six years"),
-    )  # fmt: skip
+    )
     plan = [i for i in erasure_plan(Subject(), today=dt.date(2026, 11, 25)) if i.model == "register.Receipt"]
     assert [(i.action, i.rows, i.kept_until, i.fields) for i in plan] == [
         ("keep", 2, dt.date(2031, 12, 31), ("buyer",)),

@@ -13,10 +13,23 @@ CHANGE_URL = reverse("admin:register_organisation_change", args=[1])
 
 def form_data(organisation, **changes):
     fields = [
-        "name", "business_id", "street_address", "postal_code", "city", "phone", "email", "website",
-        "contact_name", "contact_phone", "contact_email", "contact_street_address",
-        "contact_postal_code", "contact_city",
-    ]  # fmt: skip
+        "name",
+        "business_id",
+        "street_address",
+        "postal_code",
+        "city",
+        "phone",
+        "email",
+        "website",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "contact_street_address",
+        "contact_postal_code",
+        "contact_city",
+        "cancellation_window_hours",
+        "reminder_hours_before",
+    ]
     data = {name: getattr(organisation, name) for name in fields}
     data.update(changes)
     return data

@@ -27,3 +27,5 @@ class Command(BaseCommand):
         )
         for name in result.broken_files:
             self.stderr.write(f"Skipped broken file: {name}")
+        if result.broken_files:
+            raise CommandError(f"{len(result.broken_files)} files could not be read; the rest were imported")

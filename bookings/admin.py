@@ -1,0 +1,310 @@
+import secrets
+from datetime import date
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from bookings.calendar_view import build_calendar
+from bookings.models import Appointment, AppointmentSeries, Coach, DayOff, Location, Service, WorkingHours
+from bookings.services import (
+    cancel_appointment,
+    cancel_series_from,
+    create_series,
+    plan_series,
+    record_no_show,
+    record_visit,
+)
+from clients.models import Client
+from register.paginators import EstimatedCountPaginator
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name_fi", "name_en", "duration", "price", "vat_category", "is_active"]
+    list_filter = ["is_active", "vat_category"]
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "street_address", "city", "is_remote"]
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    extra = 0
+
+
+class DayOffInline(admin.TabularInline):
+    model = DayOff
+    extra = 0
+
+
+@admin.register(Coach)
+class CoachAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "user", "colour", "feed_status"]
+    list_select_related = ["user"]
+    inlines = [WorkingHoursInline, DayOffInline]
+    actions = ["make_feed_link", "revoke_feed_link"]
+
+    @admin.display(description=_("calendar feed"))
+    def feed_status(self, coach):
+        if coach.feed_token_hash:
+            made = timezone.localtime(coach.feed_token_created_at).strftime("%d.%m.%Y")
+            return _("in use since %(date)s") % {"date": made}
+        return "-"
+
+    @admin.action(description=_("Make a new calendar feed link (the old one stops working)"), permissions=["change"])
+    def make_feed_link(self, request, queryset):
+        for coach in queryset:
+            token = secrets.token_urlsafe(32)
+            coach.feed_token_hash = Coach.hash_token(token)
+            coach.feed_token_created_at = timezone.now()
+            coach.save(update_fields=["feed_token_hash", "feed_token_created_at"])
+            url = request.build_absolute_uri(reverse("bookings:calendar_feed", args=[token]))
+            # The address is shown this once: only its hash is stored.
+            self.message_user(
+                request,
+                format_html(
+                    "{}: <code>{}</code> {}",
+                    coach.display_name,
+                    url,
+                    _("Copy this address into the coach's calendar app now; it is not shown again."),
+                ),
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Revoke the calendar feed link"), permissions=["change"])
+    def revoke_feed_link(self, request, queryset):
+        count = queryset.update(feed_token_hash="", feed_token_created_at=None)
+        self.message_user(request, _("%(count)s feed links revoked.") % {"count": count})
+
+
+class AppointmentForm(forms.ModelForm):
+    class Meta:
+        model = Appointment
+        fields = ["client", "coach", "service", "location", "starts_at", "ends_at", "status", "notes"]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    form = AppointmentForm
+    list_display = ["starts_at", "client", "coach", "service", "status_label", "late_cancellation"]
+    list_select_related = ["client", "coach", "service"]
+    list_filter = ["status", "coach", "late_cancellation", ("starts_at", admin.DateFieldListFilter)]
+    search_fields = ["client__last_name", "client__first_name", "client__email"]
+    autocomplete_fields = ["client"]
+    date_hierarchy = "starts_at"
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    readonly_fields = ["cancelled_at", "checked_in_at", "reminder_sent_at", "series", "created_by", "updated_by"]
+    actions = ["mark_attended", "mark_no_show", "cancel_by_client", "cancel_by_business"]
+    change_list_template = "admin/bookings/appointment/change_list.html"
+
+    class Media:
+        css = {"all": ["css/admin-register.css"]}
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, appointment):
+        return format_html(
+            '<span class="status status-{}">{}</span>', appointment.status, appointment.get_status_display()
+        )
+
+    def get_changeform_initial_data(self, request):
+        """Pre-fill coach and time when staff click an empty slot of the calendar."""
+        initial = super().get_changeform_initial_data(request)
+        starts = parse_datetime(request.GET.get("starts_at", ""))
+        if starts is not None:
+            initial["starts_at"] = (
+                timezone.localtime(starts) if timezone.is_aware(starts) else timezone.make_aware(starts)
+            )
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if obj.pk is None:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def _apply(self, request, queryset, operation, done_message):
+        done, refused = 0, []
+        for appointment in queryset:
+            try:
+                operation(appointment)
+                done += 1
+            except ValidationError as error:
+                refused.append(f"{appointment}: {' '.join(error.messages)}")
+        if done:
+            self.message_user(request, done_message % {"count": done})
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+    @admin.action(description=_("Mark as attended (a visit)"), permissions=["change"])
+    def mark_attended(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda a: record_visit(appointment=a, recorded_by=request.user),
+            _("%(count)s visits recorded."),
+        )
+
+    @admin.action(description=_("Mark as no-show"), permissions=["change"])
+    def mark_no_show(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda a: record_no_show(appointment=a, recorded_by=request.user),
+            _("%(count)s no-shows recorded."),
+        )
+
+    @admin.action(description=_("Cancel: by the client"), permissions=["change"])
+    def cancel_by_client(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda a: cancel_appointment(appointment=a, by_client=True, cancelled_by=request.user),
+            _("%(count)s appointments cancelled."),
+        )
+
+    @admin.action(description=_("Cancel: by the business"), permissions=["change"])
+    def cancel_by_business(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda a: cancel_appointment(appointment=a, by_client=False, cancelled_by=request.user),
+            _("%(count)s appointments cancelled."),
+        )
+
+    def get_urls(self):
+        return [
+            path("calendar/", self.admin_site.admin_view(self.calendar_view), name="bookings_appointment_calendar"),
+            *super().get_urls(),
+        ]
+
+    def calendar_view(self, request):
+        """Show the week or the day, for one coach or all, with empty slots that start a booking."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        view = "day" if request.GET.get("view") == "day" else "week"
+        day = parse_date(request.GET.get("date", "")) or timezone.localdate()
+        coach = request.GET.get("coach", "")
+        page = build_calendar(view=view, day=day, coach_user_id=int(coach) if coach.isdigit() else None)
+        return TemplateResponse(
+            request,
+            "admin/bookings/appointment/calendar.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Calendar"),
+                "opts": self.model._meta,
+                "page": page,
+                "today": timezone.localdate(),
+                "can_add": self.has_add_permission(request),
+                "add_url": reverse("admin:bookings_appointment_add"),
+            },
+        )
+
+
+class SeriesForm(forms.Form):
+    client = forms.ModelChoiceField(queryset=Client.objects.active(), label=_("client"))
+    coach = forms.ModelChoiceField(queryset=Coach.objects.select_related("user"), label=_("coach"))
+    service = forms.ModelChoiceField(queryset=Service.objects.filter(is_active=True), label=_("service"))
+    location = forms.ModelChoiceField(queryset=Location.objects.all(), label=_("location"), required=False)
+    first_starts_at = forms.SplitDateTimeField(label=_("first appointment"), widget=admin.widgets.AdminSplitDateTime)
+    interval_weeks = forms.IntegerField(label=_("every N weeks"), min_value=1, max_value=8, initial=1)
+    count = forms.IntegerField(label=_("number of appointments"), min_value=1, max_value=104, required=False)
+    until = forms.DateField(label=_("or until"), required=False, widget=admin.widgets.AdminDateWidget)
+    on_conflict = forms.ChoiceField(
+        label=_("conflicting times"),
+        choices=[("", "---"), ("skip", _("skip them and book the rest")), ("cancel", _("book nothing"))],
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("count") and not data.get("until"):
+            raise ValidationError(_("Give the number of appointments or the last date of the series."))
+        return data
+
+
+@admin.register(AppointmentSeries)
+class AppointmentSeriesAdmin(admin.ModelAdmin):
+    list_display = ["client", "coach", "service", "interval_weeks", "created_at"]
+    list_select_related = ["client", "coach", "service"]
+    readonly_fields = ["client", "coach", "service", "interval_weeks", "created_by", "created_at"]
+    actions = ["cancel_from_date"]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Plan the series, show its conflicts, and book it only when staff have chosen what to do."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = SeriesForm(request.POST or None)
+        plan = None
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                plan = plan_series(
+                    client=data["client"],
+                    coach=data["coach"].user,
+                    service=data["service"],
+                    location=data["location"],
+                    first_starts_at=data["first_starts_at"],
+                    interval_weeks=data["interval_weeks"],
+                    count=data["count"],
+                    until=data["until"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            if plan is not None and "book" in request.POST:
+                choice = data["on_conflict"]
+                if plan.conflicting and choice == "cancel":
+                    self.message_user(request, _("Nothing was booked."), messages.WARNING)
+                    return redirect("admin:bookings_appointmentseries_changelist")
+                if plan.conflicting and choice != "skip":
+                    form.add_error("on_conflict", _("Choose what to do with the conflicting times."))
+                else:
+                    series, booked = create_series(plan=plan, skip_conflicts=True, created_by=request.user)
+                    self.message_user(
+                        request,
+                        _("%(count)s appointments booked, %(skipped)s skipped.")
+                        % {"count": len(booked), "skipped": len(plan.conflicting)},
+                    )
+                    return redirect("admin:bookings_appointmentseries_change", series.pk)
+        return TemplateResponse(
+            request,
+            "admin/bookings/appointmentseries/plan.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Book a recurring series"),
+                "opts": self.model._meta,
+                "form": form,
+                "plan": plan,
+                "media": self.media + form.media,
+            },
+        )
+
+    @admin.action(description=_("Cancel the series from a date onward"), permissions=["change"])
+    def cancel_from_date(self, request, queryset):
+        from_date = parse_date(request.POST.get("from_date", ""))
+        if from_date is None:
+            return TemplateResponse(
+                request,
+                "admin/bookings/appointmentseries/cancel_from.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Cancel the series from a date onward"),
+                    "opts": self.model._meta,
+                    "series": queryset,
+                    "today": date.today().isoformat(),
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        total = sum(cancel_series_from(series=s, from_date=from_date, cancelled_by=request.user) for s in queryset)
+        self.message_user(request, _("%(count)s appointments cancelled.") % {"count": total})
+        return None

@@ -1,0 +1,133 @@
+"""The staff calendar: week and day views per coach and for all, in a fixed number of queries."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import AppointmentFactory, ClientFactory, CoachFactory
+
+pytestmark = pytest.mark.django_db
+HELSINKI = ZoneInfo("Europe/Helsinki")
+URL = reverse("admin:bookings_appointment_calendar")
+
+
+def at(day, hour, minute=0):
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=HELSINKI)
+
+
+@pytest.mark.parametrize(
+    ("visitor", "status"), [("anonymous", 302), ("staff", 403), ("permitted", 200), ("superuser", 200)]
+)
+def test_the_calendar_is_for_staff_who_may_see_appointments(client, visitors, visitor, status):
+    people = visitors(permissions=["bookings.view_appointment"])
+    people.log_in(client, visitor)
+    assert client.get(URL).status_code == status
+
+
+def test_the_week_shows_each_coachs_appointments_with_client_service_and_status(client, visitors):
+    visitors().log_in(client, "superuser")
+    monday = date(2026, 11, 23)
+    sami, laura = CoachFactory(display_name="Sami"), CoachFactory(display_name="Laura")
+    AppointmentFactory(
+        coach=sami.user, client=ClientFactory(last_name="Aaltonen"), starts_at=at(monday, 10), ends_at=at(monday, 11)
+    )
+    AppointmentFactory(
+        coach=laura.user,
+        client=ClientFactory(last_name="Bergström"),
+        starts_at=at(monday, 10),
+        ends_at=at(monday, 11),
+        status="cancelled_by_client",
+        cancelled_at=at(monday, 8),
+    )
+    AppointmentFactory(
+        coach=sami.user,
+        starts_at=at(monday + timedelta(days=7), 10),
+        ends_at=at(monday + timedelta(days=7), 11),
+        client=ClientFactory(last_name="Myohempi"),
+    )
+
+    html = client.get(URL, {"date": "2026-11-25"}).content.decode()
+    assert "Aaltonen" in html and "Bergström" in html
+    assert "Myohempi" not in html  # next week
+    assert "status-cancelled_by_client" in html
+
+    only_sami = client.get(URL, {"date": "2026-11-25", "coach": sami.user_id}).content.decode()
+    assert "Aaltonen" in only_sami and "Bergström" not in only_sami
+
+    next_week = client.get(URL, {"date": "2026-11-30"}).content.decode()
+    assert "Myohempi" in next_week
+
+
+def test_an_empty_slot_links_to_a_new_appointment_with_coach_and_time_filled_in(client, visitors):
+    visitors().log_in(client, "superuser")
+    coach = CoachFactory()
+    html = client.get(URL, {"date": "2026-11-25", "view": "day", "coach": coach.user_id}).content.decode()
+    add = reverse("admin:bookings_appointment_add")
+    link = f"{add}?coach={coach.user_id}&amp;starts_at=2026-11-25T10%3A00%3A00%2B02%3A00"
+    assert link in html
+    form = (
+        client.get(add, {"coach": coach.user_id, "starts_at": "2026-11-25T10:00:00+02:00"}).context["adminform"].form
+    )
+    assert form.initial["coach"] == str(coach.user_id)
+    assert form.initial["starts_at"] == at(date(2026, 11, 25), 10)
+
+
+@pytest.mark.parametrize("view", ["week", "day"])
+def test_the_calendar_makes_the_same_number_of_queries_for_a_few_or_many_appointments(
+    client, visitors, django_assert_max_num_queries, view
+):
+    visitors().log_in(client, "superuser")
+    coaches = CoachFactory.create_batch(2)
+    day = date(2026, 11, 25)
+    AppointmentFactory(coach=coaches[0].user, starts_at=at(day, 8), ends_at=at(day, 9))
+    client.get(URL, {"date": "2026-11-25", "view": view})
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL, {"date": "2026-11-25", "view": view})
+    for offset in range(5):
+        for hour in range(9, 17):
+            for coach in coaches:
+                d = day + timedelta(days=offset - 2)
+                AppointmentFactory(coach=coach.user, starts_at=at(d, hour), ends_at=at(d, hour, 45))
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(URL, {"date": "2026-11-25", "view": view})
+    expected = 80 + 1 if view == "week" else 16 + 1
+    assert response.content.decode().count('data-testid="appointment"') == expected
+
+
+def test_an_appointment_at_the_clock_change_is_placed_by_local_time(client, visitors):
+    visitors().log_in(client, "superuser")
+    coach = CoachFactory()
+    sunday = date(2026, 10, 25)
+    AppointmentFactory(coach=coach.user, starts_at=at(sunday, 10), ends_at=at(sunday, 11))
+    page = client.get(URL, {"date": "2026-10-25", "view": "day", "coach": coach.user_id}).context["page"]
+    (placed,) = page.placed
+    assert (placed.row_start, placed.row_end) == (2 + 8, 2 + 10)  # 10:00 is slot 8 from 06:00
+
+
+def test_the_person_page_shows_appointments_and_counts_visits_no_shows_and_late_cancellations(client, visitors):
+    visitors().log_in(client, "superuser")
+    person = ClientFactory()
+    day = date(2026, 11, 2)
+    AppointmentFactory(client=person, status="attended", starts_at=at(day, 10), ends_at=at(day, 11))
+    AppointmentFactory(client=person, status="attended", starts_at=at(day, 12), ends_at=at(day, 13))
+    AppointmentFactory(client=person, status="no_show", starts_at=at(day, 14), ends_at=at(day, 15))
+    AppointmentFactory(
+        client=person,
+        status="cancelled_by_client",
+        late_cancellation=True,
+        cancelled_at=at(day, 9),
+        starts_at=at(day, 16),
+        ends_at=at(day, 17),
+    )
+    response = client.get(reverse("admin:clients_client_change", args=[person.pk]))
+    assert {str(k): v for k, v in response.context["summary"]} == {
+        "käynnit": 2,
+        "poisjäännit": 1,
+        "myöhäiset peruutukset": 1,
+    }
+    assert response.content.decode().count("Personal training – ") == 4

@@ -1,0 +1,64 @@
+"""Staff in a real browser: book from an empty slot of the calendar, and meet the overlap error."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from bookings.models import Appointment
+from tests.factories import ClientFactory, CoachFactory, ServiceFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page):
+    UserFactory(username="omistaja", is_staff=True, is_superuser=True)
+    page.goto("/admin/login/")
+    page.get_by_label("Käyttäjätunnus").fill("omistaja")
+    page.get_by_label("Salasana").fill("correct horse battery staple")
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+
+
+def choose_client(page, last_name):
+    page.locator("#id_client").locator("xpath=following-sibling::span").first.click()
+    page.locator(".select2-search__field").fill(last_name)
+    page.locator(".select2-results__option", has_text=last_name).click()
+
+
+def test_staff_book_from_an_empty_slot_see_it_and_cannot_double_book_the_coach(page, live_server):
+    log_in(page)
+    coach = CoachFactory(display_name="Sami Muhonen")
+    ServiceFactory(name_fi="Personal training")
+    ClientFactory(last_name="Ensimmäinen", first_name="Eeva")
+    ClientFactory(last_name="Toinen", first_name="Tuomas")
+    day = timezone.localdate() + timedelta(days=1)
+
+    calendar_url = f"/admin/bookings/appointment/calendar/?view=week&date={day:%Y-%m-%d}&coach={coach.user_id}"
+    page.goto(calendar_url)
+    expect(page.get_by_test_id("calendar")).to_be_visible()
+    slot = page.locator(f'a.cal-slot[aria-label$="{day.day}.{day.month}. 10:00"]')
+    slot.click()
+
+    expect(page.locator("#id_coach")).to_have_value(str(coach.user_id))
+    expect(page.locator("#id_starts_at_1")).to_have_value("10.00.00")
+    choose_client(page, "Ensimmäinen")
+    page.locator("#id_service").select_option(label="Personal training")
+    page.locator('input[name="_save"]').click()
+    expect(page.locator(".messagelist")).to_be_visible()
+
+    page.goto(calendar_url)
+    appointment = page.get_by_test_id("appointment")
+    expect(appointment).to_have_count(1)
+    expect(appointment).to_contain_text("10:00–11:00")
+    expect(appointment).to_contain_text("Ensimmäinen")
+
+    # The 10:30 slot lies under the booked appointment; staff reach it by its link, as from the list.
+    page.goto(page.locator(f'a.cal-slot[aria-label$="{day.day}.{day.month}. 10:30"]').get_attribute("href"))
+    choose_client(page, "Toinen")
+    page.locator("#id_service").select_option(label="Personal training")
+    page.locator('input[name="_save"]').click()
+    expect(page.locator(".errornote, .errorlist").first).to_be_visible()
+    expect(page.locator(".errorlist")).to_contain_text("Sami Muhonen")
+    expect(page.locator(".errorlist")).to_contain_text("Ensimmäinen, Eeva")
+    assert Appointment.objects.count() == 1

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from bookings.calendar_view import build_calendar
 from bookings.models import Appointment, AppointmentSeries, Coach, DayOff, Location, Service, WorkingHours
 from bookings.services import (
+    availability_warnings,
     cancel_appointment,
     cancel_series_from,
     create_series,
@@ -132,6 +133,8 @@ class AppointmentAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+        for warning in availability_warnings(obj):
+            self.message_user(request, warning, messages.WARNING)
 
     def _apply(self, request, queryset, operation, done_message):
         done, refused = 0, []

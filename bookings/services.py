@@ -42,6 +42,28 @@ def book_appointment(*, appointment: Appointment, booked_by: AbstractBaseUser | 
     return _save_guarded(appointment)
 
 
+def availability_warnings(appointment: Appointment) -> list[str]:
+    """Return why the coach may not be available then (a day off, outside working hours); a warning only.
+
+    Coaches do take a client outside their usual hours now and then, so this never blocks a booking.
+    """
+    from bookings.models import Coach
+
+    coach = Coach.objects.filter(user_id=appointment.coach_id).prefetch_related("working_hours", "days_off").first()
+    if coach is None or not appointment.starts_at or not appointment.ends_at:
+        return []
+    start, end = timezone.localtime(appointment.starts_at), timezone.localtime(appointment.ends_at)
+    warnings = []
+    if any(day_off.date == start.date() for day_off in coach.days_off.all()):
+        warnings.append(_("%(coach)s has a day off on %(date)s.") % {"coach": coach, "date": f"{start:%d.%m.%Y}"})
+    hours = [h for h in coach.working_hours.all() if h.weekday == start.weekday()]
+    if hours and not any(
+        h.starts <= start.time() and end.time() <= h.ends and start.date() == end.date() for h in hours
+    ):
+        warnings.append(_("The appointment is outside %(coach)s's working hours.") % {"coach": coach})
+    return warnings
+
+
 def cancellation_window() -> timedelta:
     organisation = Organisation.current()
     return timedelta(hours=organisation.cancellation_window_hours if organisation else 24)

@@ -158,3 +158,36 @@ def test_admin_actions_record_visits_no_shows_and_late_cancellations(client, vis
     assert (soon.status, soon.late_cancellation) == ("cancelled_by_client", True)
     assert past.status == "attended" and past.checked_in_at is not None
     assert missed.status == "no_show"
+
+
+def test_booking_on_a_day_off_or_outside_working_hours_warns_but_books(client, visitors, organisation):
+    from bookings.models import DayOff, WorkingHours
+
+    visitors().log_in(client, "superuser")
+    coach = CoachFactory(display_name="Laura")
+    WorkingHours.objects.create(coach=coach, weekday=0, starts="08:00", ends="16:00")
+    DayOff.objects.create(coach=coach, date=date(2026, 12, 14))
+    person = ClientFactory()
+    service = ServiceFactory()
+
+    def book(day, hour):
+        return client.post(
+            reverse("admin:bookings_appointment_add"),
+            {
+                "client": person.pk,
+                "coach": coach.user_id,
+                "service": service.pk,
+                "status": "booked",
+                "starts_at_0": day,
+                "starts_at_1": hour,
+            },
+            follow=True,
+        )
+
+    evening = [str(m) for m in book("7.12.2026", "17:00").context["messages"]]
+    assert any("työaikojen ulkopuolella" in m for m in evening)
+    day_off = [str(m) for m in book("14.12.2026", "10:00").context["messages"]]
+    assert any("vapaapäivä" in m for m in day_off)
+    usual = [str(m) for m in book("7.12.2026", "10:00").context["messages"]]
+    assert not any("työaikojen" in m or "vapaapäivä" in m for m in usual)
+    assert Appointment.objects.filter(client=person).count() == 3

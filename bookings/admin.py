@@ -4,6 +4,7 @@ from datetime import date
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,6 +17,7 @@ from bookings.calendar_view import build_calendar
 from bookings.models import Appointment, AppointmentSeries, Coach, DayOff, Location, Service, WorkingHours
 from bookings.services import (
     availability_warnings,
+    book_appointment,
     cancel_appointment,
     cancel_series_from,
     create_series,
@@ -91,7 +93,7 @@ class CoachAdmin(admin.ModelAdmin):
 class AppointmentForm(forms.ModelForm):
     class Meta:
         model = Appointment
-        fields = ["client", "coach", "service", "location", "starts_at", "ends_at", "status", "notes"]
+        fields = ["client", "coach", "service", "location", "starts_at", "ends_at", "notes"]
 
 
 @admin.register(Appointment)
@@ -105,7 +107,17 @@ class AppointmentAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    readonly_fields = ["cancelled_at", "checked_in_at", "reminder_sent_at", "series", "created_by", "updated_by"]
+    # The status changes through the list's actions, which keep the times and rules that go with it.
+    readonly_fields = [
+        "status",
+        "cancelled_at",
+        "late_cancellation",
+        "checked_in_at",
+        "reminder_sent_at",
+        "series",
+        "created_by",
+        "updated_by",
+    ]
     actions = ["mark_attended", "mark_no_show", "cancel_by_client", "cancel_by_business"]
     change_list_template = "admin/bookings/appointment/change_list.html"
 
@@ -121,18 +133,20 @@ class AppointmentAdmin(admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         """Pre-fill coach and time when staff click an empty slot of the calendar."""
         initial = super().get_changeform_initial_data(request)
-        starts = parse_datetime(request.GET.get("starts_at", ""))
-        if starts is not None:
+        try:
+            starts = parse_datetime(request.GET.get("starts_at", ""))
+        except ValueError:
+            starts = None
+        if starts is None:
+            initial.pop("starts_at", None)  # a mangled link: the form simply starts empty
+        else:
             initial["starts_at"] = (
                 timezone.localtime(starts) if timezone.is_aware(starts) else timezone.make_aware(starts)
             )
         return initial
 
     def save_model(self, request, obj, form, change):
-        if obj.pk is None:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        book_appointment(appointment=obj, booked_by=request.user)
         for warning in availability_warnings(obj):
             self.message_user(request, warning, messages.WARNING)
 
@@ -184,6 +198,14 @@ class AppointmentAdmin(admin.ModelAdmin):
             lambda a: cancel_appointment(appointment=a, by_client=False, cancelled_by=request.user),
             _("%(count)s appointments cancelled."),
         )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            # A booking made at the same moment took the slot after the form was validated.
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def get_urls(self):
         return [
@@ -245,7 +267,7 @@ class AppointmentSeriesAdmin(admin.ModelAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         """Plan the series, show its conflicts, and book it only when staff have chosen what to do."""
-        if not self.has_add_permission(request):
+        if not (self.has_add_permission(request) and request.user.has_perm("bookings.add_appointment")):
             raise PermissionDenied
         form = SeriesForm(request.POST or None)
         plan = None
@@ -294,6 +316,8 @@ class AppointmentSeriesAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Cancel the series from a date onward"), permissions=["change"])
     def cancel_from_date(self, request, queryset):
+        if not request.user.has_perm("bookings.change_appointment"):
+            raise PermissionDenied
         from_date = parse_date(request.POST.get("from_date", ""))
         if from_date is None:
             return TemplateResponse(

@@ -46,7 +46,9 @@ def feed_label(appointment) -> str:
     The feed is read by a third-party calendar service, so it carries no full name, email or phone.
     """
     client = appointment.client
-    who = "–" if client is None else f"{client.first_name} {client.last_name[:1]}.".strip()
+    # A restricted person's data is only stored (GDPR article 18): not even their first name goes out.
+    hidden = client is None or client.is_restricted
+    who = "–" if hidden else f"{client.first_name} {client.last_name[:1]}.".strip()
     return f"{who} – {appointment.service.name_fi}"
 
 

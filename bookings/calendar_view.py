@@ -120,7 +120,10 @@ def build_calendar(*, view: str, day: date, coach_user_id: int | None = None) ->
         column = by_key.get((local_day, appointment.coach_id))
         if column is None:
             continue
-        row_start = _row_of(appointment.starts_at, local_day, zone)
+        # Appointments outside the grid's hours are pinned to its first or last row, their own times
+        # printed in them, rather than drawn off the grid.
+        last_row = FIRST_SLOT_ROW + SLOTS - 1
+        row_start = min(_row_of(appointment.starts_at, local_day, zone), last_row)
         row_end = max(_row_end_of(appointment.ends_at, local_day, zone), row_start + 1)
         page.placed.append(Placed(appointment, column.index, row_start, row_end))
 

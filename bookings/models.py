@@ -1,7 +1,7 @@
 """Services, coaches, locations, appointments (ajanvaraus) and visits (käynti)."""
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -181,6 +181,15 @@ class AppointmentSeries(models.Model):
 ACTIVE_STATUSES = ("booked", "confirmed", "attended", "no_show")
 
 
+def end_of(starts_at: datetime, duration: timedelta) -> datetime:
+    """Return when something lasting ``duration`` ends: elapsed time, also across a clock change.
+
+    Adding to a Helsinki wall-clock time would count the clock, so a one-hour session at 03:30 on the
+    night summer time ends would last two; in UTC an hour is an hour.
+    """
+    return timezone.localtime(starts_at.astimezone(UTC) + duration)
+
+
 class AppointmentQuerySet(models.QuerySet):
     def active(self):
         """Return the appointments that hold their slot (not cancelled)."""
@@ -316,7 +325,7 @@ class Appointment(models.Model):
 
     def clean(self):
         if self.starts_at and not self.ends_at and self.service_id:
-            self.ends_at = self.starts_at + self.service.duration
+            self.ends_at = end_of(self.starts_at, self.service.duration)
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The appointment must end after it starts.")})
         clash = self.conflicts().first()

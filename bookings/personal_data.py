@@ -36,7 +36,7 @@ declare(
     ),
     # The appointment stays without its person, so that the statistics and the counts billing relies
     # on stay right; nothing in it then tells who it was.
-    erasure=Anonymise(fields={"client": None, "notes": ""}),
+    erasure=Anonymise(fields={"client": None, "series": None, "notes": ""}),
     retention=Retention(
         _("36 months after the appointment; then kept without the person for statistics."),
         expired=_expired_appointments,
@@ -49,7 +49,10 @@ declare(
     find=related_to("client"),
     export=("service", "interval_weeks", "created_at"),
     erasure=Delete(),
-    retention=Retention(_("As long as the appointments of the series.")),
+    retention=Retention(
+        _("As long as the appointments of the series."),
+        expired=lambda rows, day: rows.exclude(appointments__client__isnull=False),
+    ),
 )
 
 not_personal_data(Location, reason="The business's own premises, not anyone's home address.")

@@ -91,7 +91,7 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                 continue
             try:
                 _message(appointment, recipients, organisation).send()
-            except OSError:
+            except Exception:  # one failing reminder must not stop the others, run after run
                 logger.exception("Reminder of appointment %s could not be sent; it is tried again", appointment.pk)
                 transaction.set_rollback(True)
                 continue

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bookings.models import Appointment, AppointmentSeries
+from bookings.models import Appointment, AppointmentSeries, end_of
 from register.models import Organisation
 
 OVERLAP_CONSTRAINTS = ("bookings_appointment_no_coach_overlap", "bookings_appointment_no_client_overlap")
@@ -24,8 +24,11 @@ def _save_guarded(appointment: Appointment) -> Appointment:
     try:
         with transaction.atomic():
             appointment.save()
-    except IntegrityError as error:
-        if any(name in str(error) for name in OVERLAP_CONSTRAINTS):
+    except (IntegrityError, OperationalError) as error:
+        # Two bookings racing for one slot: PostgreSQL refuses the second with the exclusion
+        # constraint, or, when each waits on the other's index entry, ends one as a deadlock (40P01).
+        deadlock = getattr(getattr(error, "__cause__", None), "sqlstate", None) == "40P01"
+        if deadlock or any(name in str(error) for name in OVERLAP_CONSTRAINTS):
             raise ValidationError(
                 _("Someone else booked an overlapping time a moment ago; choose another time."), code="overlap"
             ) from error
@@ -37,6 +40,11 @@ def book_appointment(*, appointment: Appointment, booked_by: AbstractBaseUser | 
     """Validate and save a new or changed appointment; refuse one that overlaps the coach's or client's."""
     if appointment.pk is None:
         appointment.created_by = booked_by
+    else:
+        previous = Appointment.objects.filter(pk=appointment.pk).values_list("starts_at", flat=True).first()
+        if previous is not None and previous != appointment.starts_at:
+            # Moved: the reminder sent for the old time does not cover the new one.
+            appointment.reminder_sent_at = None
     appointment.updated_by = booked_by
     appointment.full_clean()
     return _save_guarded(appointment)
@@ -179,7 +187,7 @@ def plan_series(
         if until and day > until:
             break
         starts_at = datetime.combine(day, first_local.time(), tzinfo=zone)
-        occurrence = Occurrence(starts_at=starts_at, ends_at=starts_at + service.duration)
+        occurrence = Occurrence(starts_at=starts_at, ends_at=end_of(starts_at, service.duration))
         probe = Appointment(
             client=client, coach=coach, service=service, starts_at=starts_at, ends_at=occurrence.ends_at
         )

@@ -10,6 +10,8 @@ from clients.timeline import PER_PROVIDER, TimelineEntry, summary_provider, time
 
 @timeline_provider
 def appointments(person, user):
+    if not user.has_perm("bookings.view_appointment"):
+        return
     for appointment in (
         Appointment.objects.filter(client=person).select_related("service").order_by("-starts_at")[:PER_PROVIDER]
     ):
@@ -23,10 +25,12 @@ def appointments(person, user):
 
 @summary_provider
 def visit_counts(person, user):
+    if not user.has_perm("bookings.view_appointment"):
+        return []
     counts = Appointment.objects.filter(client=person).aggregate(
         visits=Count("pk", filter=Q(status=Appointment.Status.ATTENDED)),
         no_shows=Count("pk", filter=Q(status=Appointment.Status.NO_SHOW)),
-        late=Count("pk", filter=Q(late_cancellation=True)),
+        late=Count("pk", filter=Q(status=Appointment.Status.CANCELLED_BY_CLIENT, late_cancellation=True)),
     )
     return [
         (_("visits"), counts["visits"]),

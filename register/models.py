@@ -3,10 +3,18 @@
 import logging
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from register.validators import validate_business_id, validate_finnish_postal_code, validate_phone
+from register.validators import (
+    validate_bic,
+    validate_business_id,
+    validate_finnish_postal_code,
+    validate_finnish_vat_number,
+    validate_iban,
+    validate_phone,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +56,25 @@ class Organisation(models.Model):
     )
     contact_city = models.CharField(_("contact person's city"), max_length=100, blank=True)
 
+    # Seller details printed on invoices.
+    vat_number = models.CharField(
+        _("VAT number"), max_length=10, blank=True, validators=[validate_finnish_vat_number], help_text=_("FI01120389")
+    )
+    is_vat_registered = models.BooleanField(
+        _("VAT registered"),
+        default=True,
+        help_text=_("Off for a small business under the VAT threshold: invoices then carry no VAT and say why."),
+    )
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
+    bic = models.CharField(_("BIC"), max_length=11, blank=True, validators=[validate_bic])
+    payment_terms_days = models.PositiveSmallIntegerField(_("days to the due date"), default=14)
+    late_interest_text = models.CharField(
+        _("late interest"),
+        max_length=200,
+        default="Viivästyskorko korkolain mukaan.",
+        help_text=_("Printed on invoices, for example: late interest under the Interest Act."),
+    )
+
     # Booking rules of the business.
     cancellation_window_hours = models.PositiveSmallIntegerField(
         _("cancellation window in hours"),
@@ -78,6 +105,10 @@ class Organisation(models.Model):
         # The organisation is read on every page; drop the cached copy so the change shows at once.
         # After the commit, or a request in between could cache the old row again.
         transaction.on_commit(_forget_cached_organisation)
+
+    def clean(self):
+        if self.vat_number and self.business_id and self.vat_number[2:] != self.business_id.replace("-", ""):
+            raise ValidationError({"vat_number": _("The VAT number is FI followed by the business ID's digits.")})
 
     @classmethod
     def current(cls) -> "Organisation | None":

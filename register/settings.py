@@ -163,6 +163,11 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 # Back-office lists of tables larger than this take their row count from PostgreSQL's statistics.
 ADMIN_ESTIMATED_COUNT_FROM = env.int("ADMIN_ESTIMATED_COUNT_FROM", default=20000)
 
+# Payment reminders: the fee (capped at 5 euros for consumers by the Debt Collection Act) and the
+# Bank of Finland's reference rate, which changes each half-year: late interest is it plus 7 points.
+PAYMENT_REMINDER_FEE = env.str("PAYMENT_REMINDER_FEE", default="5.00")
+REFERENCE_INTEREST_RATE = env.str("REFERENCE_INTEREST_RATE", default="2.00")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

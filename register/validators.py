@@ -52,3 +52,29 @@ def validate_phone(value: str) -> None:
     """Accept a phone number written with digits, spaces, hyphens, brackets and an optional +."""
     if not PHONE.fullmatch(value or "") or sum(c in "0123456789" for c in value) < 5:
         raise ValidationError(_("Enter a phone number such as 040 123 4567 or +358 40 123 4567."), code="phone")
+
+
+def validate_iban(value: str) -> None:
+    """Accept an IBAN with a correct checksum (spaces allowed)."""
+    from stdnum import iban
+
+    if not iban.is_valid(value or ""):
+        raise ValidationError(_("Enter a valid IBAN, for example FI21 1234 5600 0007 85."), code="iban")
+
+
+def validate_bic(value: str) -> None:
+    """Accept a BIC (SWIFT code) of 8 or 11 characters."""
+    from stdnum import bic
+
+    if not bic.is_valid(value or ""):
+        raise ValidationError(_("Enter a valid BIC, for example OKOYFIHH."), code="bic")
+
+
+def validate_finnish_vat_number(value: str) -> None:
+    """Accept a Finnish VAT number: FI and the eight digits of the business ID."""
+    from stdnum.fi import alv
+
+    if not alv.is_valid(value or ""):
+        raise ValidationError(
+            _("Enter the VAT number as FI and the business ID's digits, e.g. FI01120389."), code="vat"
+        )

@@ -3,6 +3,7 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 
@@ -32,13 +33,26 @@ def _fresh_cache():
 
 @pytest.fixture
 def organisation(db):
-    """Return the organisation as the data migration creates it.
+    """Return the organisation as the data migration creates it, with the VAT rates of another.
 
-    Transactional tests (the live server) empty every table afterwards, so the row is made again
-    when a later test needs it.
+    Transactional tests (the live server) empty every table afterwards, so the rows are made again
+    when a later test needs them.
     """
     seed = import_module("register.migrations.0002_seed_organisation").SEED
     organisation, _created = Organisation.objects.get_or_create(pk=Organisation.SINGLETON_ID, defaults=seed)
+    # The VAT rates come from a data migration too, and go with the same flush.
+    import_module("billing.migrations.0002_vat_rates").create(django_apps, None)
+    return organisation
+
+
+@pytest.fixture
+def seller(organisation):
+    """Return the organisation with the seller details an invoice needs."""
+    organisation.business_id = "0112038-9"
+    organisation.vat_number = "FI01120389"
+    organisation.iban = "FI2112345600000785"
+    organisation.bic = "NDEAFIHH"
+    organisation.save()
     return organisation
 
 

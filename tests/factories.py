@@ -7,6 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from billing.models import Feedback, Invoice, InvoiceLine
 from bookings.models import Appointment, Coach, Location, Service
 from clients.models import (
     Client,
@@ -176,3 +177,33 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     location = factory.SubFactory(LocationFactory)
     starts_at = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + dt.timedelta(days=2))
     ends_at = factory.LazyAttribute(lambda appointment: appointment.starts_at + dt.timedelta(hours=1))
+
+
+class InvoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invoice
+
+    client = factory.SubFactory(ClientFactory)
+    buyer_name = factory.LazyAttribute(lambda invoice: invoice.client.full_name)
+    buyer_address = "Vestrantie 1\n01750 Vantaa"
+    buyer_email = factory.LazyAttribute(lambda invoice: invoice.client.email)
+    delivery_date = dt.date(2026, 11, 2)
+
+
+class InvoiceLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InvoiceLine
+
+    invoice = factory.SubFactory(InvoiceFactory)
+    description = "Personal training"
+    quantity = Decimal(1)
+    unit_price = Decimal("74.8899")
+    vat_rate = Decimal("13.50")
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Feedback
+
+    appointment = factory.SubFactory(AppointmentFactory, status="attended")
+    score = 5

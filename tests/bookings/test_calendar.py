@@ -131,3 +131,44 @@ def test_the_person_page_shows_appointments_and_counts_visits_no_shows_and_late_
         "myöhäiset peruutukset": 1,
     }
     assert response.content.decode().count("Personal training – ") == 4
+
+
+def test_a_mangled_calendar_link_opens_an_empty_form(client, visitors):
+    visitors().log_in(client, "superuser")
+    response = client.get(reverse("admin:bookings_appointment_add"), {"starts_at": "2026-13-45T10:00"})
+    assert response.status_code == 200
+
+
+def test_staff_who_may_not_see_appointments_see_none_on_the_person_page(client, visitors):
+    person = ClientFactory()
+    AppointmentFactory(client=person, status="attended")
+    visitors(permissions=["clients.view_client"]).log_in(client, "permitted")
+    response = client.get(reverse("admin:clients_client_change", args=[person.pk]))
+    assert response.context["summary"] == []
+    assert "Personal training – " not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("permissions", "status"),
+    [(["bookings.add_appointmentseries"], 403), (["bookings.add_appointmentseries", "bookings.add_appointment"], 200)],
+)
+def test_booking_a_series_needs_the_permission_to_book_appointments(client, visitors, permissions, status):
+    visitors(permissions=permissions).log_in(client, "permitted")
+    assert client.get(reverse("admin:bookings_appointmentseries_add")).status_code == status
+
+
+def test_an_hour_starting_at_half_past_three_on_the_night_summer_time_ends_lasts_an_hour():
+    from bookings.models import end_of
+
+    start = datetime(2026, 10, 25, 3, 30, tzinfo=HELSINKI)
+    end = end_of(start, timedelta(hours=1))
+    # Aware datetimes of one zone subtract by the clock in Python; compare them in UTC.
+    assert end.astimezone(ZoneInfo("UTC")) - start.astimezone(ZoneInfo("UTC")) == timedelta(hours=1)
+    assert end.astimezone(HELSINKI).strftime("%H:%M") == "03:30"  # the clock went back an hour
+
+
+def test_the_status_is_changed_by_actions_only(client, visitors):
+    visitors().log_in(client, "superuser")
+    appointment = AppointmentFactory()
+    form = client.get(reverse("admin:bookings_appointment_change", args=[appointment.pk])).context["adminform"].form
+    assert "status" not in form.fields

@@ -18,4 +18,4 @@ def test_a_persons_appointments_are_exported_and_erasure_keeps_them_without_the_
     assert row["status"] == "booked"
     plan = {item.model: item for item in erasure_plan(subject)}
     assert plan["bookings.Appointment"].action == "anonymise"
-    assert set(plan["bookings.Appointment"].fields) == {"client", "notes"}
+    assert set(plan["bookings.Appointment"].fields) == {"client", "series", "notes"}

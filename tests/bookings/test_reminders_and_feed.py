@@ -14,7 +14,7 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import Appointment, Coach
+from bookings.models import Appointment
 from bookings.reminders import send_due_reminders
 from tests.factories import AppointmentFactory, ClientFactory, CoachFactory, GuardianFactory, MinorFactory
 
@@ -75,6 +75,7 @@ def test_no_reminder_for_a_cancelled_appointment_one_too_far_ahead_or_a_restrict
     )
     assert send_due_reminders(now=tomorrow_at(8) - timedelta(hours=20)) == 0
     assert mail.outbox == []
+    cancelled.refresh_from_db()
     assert cancelled.reminder_sent_at is None
 
 
@@ -148,7 +149,36 @@ def test_the_feed_shows_first_name_and_initial_and_nothing_else_about_the_client
 @pytest.mark.django_db
 def test_a_revoked_or_wrong_feed_address_is_not_found(client, visitors, coach_with_feed):
     coach, feed_url = coach_with_feed
+    assert client.get(feed_url).status_code == 200
     assert client.get(feed_url.replace(".ics", "x.ics")).status_code == 404
-    Coach.objects.filter(pk=coach.pk).update(feed_token_hash="")
+    visitors().log_in(client, "superuser")
+    client.post(
+        reverse("admin:bookings_coach_changelist"), {"action": "revoke_feed_link", ACTION_CHECKBOX_NAME: [coach.pk]}
+    )
+    client.logout()
     assert client.get(feed_url).status_code == 404
-    assert Coach.objects.get(pk=coach.pk).feed_token_hash == ""
+
+
+@pytest.mark.django_db
+def test_the_feed_hides_even_the_first_name_of_a_restricted_person(client, coach_with_feed):
+    coach, feed_url = coach_with_feed
+    person = ClientFactory(first_name="Rauha", restricted_at=timezone.now(), restriction_reason="Kiistetty")
+    AppointmentFactory(coach=coach.user, client=person, starts_at=tomorrow_at(10), ends_at=tomorrow_at(11))
+    assert "Rauha" not in client.get(feed_url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_plain_text_reminder_is_not_html_escaped_and_a_moved_appointment_is_reminded_again(organisation):
+    from bookings.services import book_appointment
+
+    appointment = AppointmentFactory(
+        client=ClientFactory(first_name="D'Arcy", email="d@example.fi"),
+        starts_at=tomorrow_at(10),
+        ends_at=tomorrow_at(11),
+    )
+    send_due_reminders(now=tomorrow_at(10) - timedelta(hours=20))
+    assert "Hei D'Arcy," in mail.outbox[0].body
+    appointment.refresh_from_db()
+    appointment.starts_at, appointment.ends_at = tomorrow_at(15), tomorrow_at(16)
+    book_appointment(appointment=appointment)
+    assert send_due_reminders(now=tomorrow_at(15) - timedelta(hours=20)) == 1

@@ -28,9 +28,16 @@ def form_data(organisation, **changes):
         "contact_postal_code",
         "contact_city",
         "cancellation_window_hours",
+        "vat_number",
+        "iban",
+        "bic",
+        "payment_terms_days",
+        "late_interest_text",
         "reminder_hours_before",
     ]
     data = {name: getattr(organisation, name) for name in fields}
+    if organisation.is_vat_registered:
+        data["is_vat_registered"] = "on"
     data.update(changes)
     return data
 

@@ -1,0 +1,365 @@
+from datetime import date
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db.models import Avg, Count
+from django.db.models.functions import TruncMonth
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from billing.camt import import_camt054
+from billing.models import Feedback, Invoice, InvoiceLine, Payment, PaymentImport, PaymentReminder, VatRate
+from billing.pdf import render_invoice_pdf
+from billing.reminders import send_reminder
+from billing.services import credit_invoice, invoices_from_visits, issue_invoice, record_payment
+from clients.models import Client
+from register.paginators import EstimatedCountPaginator
+
+
+@admin.register(VatRate)
+class VatRateAdmin(admin.ModelAdmin):
+    list_display = ["category", "rate", "valid_from", "valid_until"]
+    list_filter = ["category"]
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    fields = ["service_date", "description", "quantity", "unit", "unit_price", "vat_rate", "gross_display"]
+    readonly_fields = ["gross_display"]
+
+    @admin.display(description=_("total"))
+    def gross_display(self, line):
+        return line.gross if line.pk else "-"
+
+    def has_change_permission(self, request, obj=None):
+        # An issued invoice is immutable: a correction is a credit note.
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_draft)
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    extra = 0
+    fields = ["paid_on", "amount", "reference", "payer_name", "source"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class FromVisitsForm(forms.Form):
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.active(), required=False, label=_("client"), help_text=_("Empty: every client.")
+    )
+    start = forms.DateField(label=_("from"), widget=admin.widgets.AdminDateWidget)
+    end = forms.DateField(label=_("until"), widget=admin.widgets.AdminDateWidget)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise ValidationError(_("The period ends before it starts."))
+        return data
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "buyer_name", "status", "issue_date", "due_date", "total_gross", "pdf_link"]
+    list_filter = ["status", "is_credit_note", "year"]
+    search_fields = ["buyer_name", "reference"]
+    list_select_related = ["credits"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    autocomplete_fields = ["client"]
+    inlines = [InvoiceLineInline, PaymentInline]
+    actions = ["issue_selected", "send_selected", "credit_selected", "remind_selected"]
+    readonly_fields = [
+        "display_number",
+        "reference",
+        "status",
+        "issue_date",
+        "total_net",
+        "total_vat",
+        "total_gross",
+        "balance",
+        "sent_at",
+        "credits",
+    ]
+    fields = [
+        "client",
+        "guardian",
+        "buyer_name",
+        "buyer_address",
+        "buyer_email",
+        "buyer_language",
+        "buyer_business_id",
+        "delivery_date",
+        "delivery_end",
+        "due_date",
+        "notes",
+        *readonly_fields,
+    ]
+    change_list_template = "admin/billing/invoice/change_list.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.is_draft:
+            return self.fields
+        return self.readonly_fields
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        invoice = form.instance
+        if invoice.is_draft:
+            invoice.compute_totals()
+            invoice.save(update_fields=["total_net", "total_vat", "total_gross"])
+
+    @admin.display(description=_("balance"))
+    def balance(self, invoice):
+        return invoice.balance
+
+    @admin.display(description="PDF")
+    def pdf_link(self, invoice):
+        if invoice.is_draft:
+            return "-"
+        return format_html('<a href="{}">PDF</a>', reverse("admin:billing_invoice_pdf", args=[invoice.pk]))
+
+    def _each(self, request, queryset, operation, done):
+        count = 0
+        for invoice in queryset:
+            try:
+                if operation(invoice):
+                    count += 1
+            except ValidationError as error:
+                self.message_user(request, f"{invoice}: {' '.join(error.messages)}", messages.ERROR)
+        if count:
+            self.message_user(request, done % {"count": count})
+
+    @admin.action(description=_("Issue"), permissions=["issue"])
+    def issue_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda i: issue_invoice(invoice=i, issued_by=request.user),
+            _("%(count)s invoices issued."),
+        )
+
+    @admin.action(description=_("Send by email with the PDF"), permissions=["issue"])
+    def send_selected(self, request, queryset):
+        self._each(request, queryset, lambda i: send_invoice(i), _("%(count)s invoices sent."))
+
+    @admin.action(description=_("Credit (issue a credit note)"), permissions=["issue"])
+    def credit_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda i: credit_invoice(invoice=i, credited_by=request.user),
+            _("%(count)s credit notes issued."),
+        )
+
+    @admin.action(description=_("Send a payment reminder"), permissions=["issue"])
+    def remind_selected(self, request, queryset):
+        self._each(request, queryset, lambda i: send_reminder(invoice=i), _("%(count)s payment reminders sent."))
+
+    def has_issue_permission(self, request):
+        return request.user.has_perm("billing.issue_invoice")
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/pdf/", self.admin_site.admin_view(self.pdf_view), name="billing_invoice_pdf"),
+            path(
+                "from-visits/", self.admin_site.admin_view(self.from_visits_view), name="billing_invoice_from_visits"
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        invoice = get_object_or_404(Invoice, pk=pk)
+        if invoice.is_draft:
+            raise PermissionDenied
+        response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{invoice.display_number}.pdf"'
+        return response
+
+    def from_visits_view(self, request):
+        """Create draft invoices from visits and late cancellations not yet invoiced."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        initial = {"start": today.replace(day=1), "end": today}
+        form = FromVisitsForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                drafts = invoices_from_visits(
+                    start=form.cleaned_data["start"],
+                    end=form.cleaned_data["end"],
+                    client=form.cleaned_data["client"],
+                    created_by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, _("%(count)s draft invoices created.") % {"count": len(drafts)})
+                return HttpResponseRedirect(reverse("admin:billing_invoice_changelist") + "?status__exact=draft")
+        return TemplateResponse(
+            request,
+            "admin/billing/invoice/from_visits.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Invoices from visits"),
+                "opts": self.model._meta,
+                "form": form,
+                "media": self.media + form.media,
+            },
+        )
+
+
+def send_invoice(invoice: Invoice) -> bool:
+    """Email an issued invoice with its PDF to the buyer and record the sending."""
+    if invoice.is_draft:
+        raise ValidationError(_("Issue the invoice before sending it."))
+    if not invoice.buyer_email:
+        raise ValidationError(_("The buyer has no email address."))
+    with translation.override(invoice.buyer_language):
+        context = {"invoice": invoice}
+        message = EmailMessage(
+            subject=render_to_string("billing/email/invoice_subject.txt", context).strip(),
+            body=render_to_string("billing/email/invoice.txt", context),
+            to=[invoice.buyer_email],
+        )
+        message.attach(f"{invoice.display_number}.pdf", render_invoice_pdf(invoice), "application/pdf")
+    message.send()
+    invoice.sent_at = timezone.now()
+    if invoice.status == Invoice.Status.ISSUED:
+        invoice.status = Invoice.Status.SENT
+    invoice.save(update_fields=["sent_at", "status"])
+    return True
+
+
+class PaymentForm(forms.ModelForm):
+    class Meta:
+        model = Payment
+        fields = ["invoice", "amount", "paid_on", "reference", "payer_name"]
+
+
+class BankFileForm(forms.Form):
+    file = forms.FileField(label=_("camt.054 file from the bank"))
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    form = PaymentForm
+    list_display = ["paid_on", "amount", "invoice", "reference", "payer_name", "source"]
+    list_filter = ["source", ("invoice", admin.EmptyFieldListFilter)]
+    list_select_related = ["invoice"]
+    search_fields = ["reference", "payer_name"]
+    autocomplete_fields = ["invoice"]
+    show_full_result_count = False
+    change_list_template = "admin/billing/payment/change_list.html"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            if obj.invoice_id:
+                from billing.services import refresh_payment_status
+
+                refresh_payment_status(obj.invoice)
+            return
+        payment = record_payment(
+            invoice=obj.invoice,
+            amount=obj.amount,
+            paid_on=obj.paid_on,
+            reference=obj.reference,
+            payer_name=obj.payer_name,
+        )
+        obj.pk = payment.pk
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="billing_payment_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = BankFileForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = import_camt054(content=upload.read(), file_name=upload.name, imported_by=request.user)
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                if result.already_imported:
+                    self.message_user(
+                        request, _("This file has been imported already; nothing changed."), messages.WARNING
+                    )
+                else:
+                    self.message_user(
+                        request,
+                        _(
+                            "%(matched)s payments matched to invoices, %(unmatched)s unmatched, "
+                            "%(duplicates)s already recorded."
+                        )
+                        % {"matched": result.matched, "unmatched": result.unmatched, "duplicates": result.duplicates},
+                    )
+                return HttpResponseRedirect(reverse("admin:billing_payment_changelist"))
+        return TemplateResponse(
+            request,
+            "admin/billing/payment/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Import a bank file"),
+                "opts": self.model._meta,
+                "form": form,
+            },
+        )
+
+
+@admin.register(PaymentImport)
+class PaymentImportAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "imported_at", "payments"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PaymentReminder)
+class PaymentReminderAdmin(admin.ModelAdmin):
+    list_display = ["invoice", "sent_on", "fee", "interest_rate"]
+    list_select_related = ["invoice"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["appointment", "score", "answered_at"]
+    list_select_related = ["appointment__client", "appointment__service"]
+    list_filter = ["score"]
+
+    def changelist_view(self, request, extra_context=None):
+        averages = (
+            Feedback.objects.annotate(month=TruncMonth("answered_at"))
+            .values("appointment__coach__first_name", "appointment__coach__last_name", "month")
+            .annotate(average=Avg("score"), answers=Count("pk"))
+            .order_by("-month", "appointment__coach__last_name")[:48]
+        )
+        return super().changelist_view(request, {**(extra_context or {}), "averages": averages, "today": date.today()})
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,131 @@
+"""Reading the bank's ISO 20022 camt.054 notification of incoming reference payments."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from billing.models import Payment, PaymentImport
+from billing.services import BankImportResult, record_payment
+
+
+@dataclass(frozen=True)
+class BankPayment:
+    entry_id: str
+    amount: Decimal
+    paid_on: date
+    reference: str
+    payer_name: str
+
+
+def _text(element: Element | None, path: str) -> str:
+    found = element.find(path) if element is not None else None
+    return (found.text or "").strip() if found is not None and found.text else ""
+
+
+def parse_camt054(content: bytes) -> list[BankPayment]:
+    """Return the incoming payments of a camt.054 file; raise ValidationError naming what is wrong.
+
+    Namespaces are matched by wildcard, so the versions banks send (001.02 up to 001.08) all read.
+    Debit entries (money going out) are not payments to invoices and are left out.
+    """
+    try:
+        root = ElementTree.fromstring(content)
+    except (ParseError, DefusedXmlException) as error:
+        raise ValidationError(_("The file is not readable XML: %(error)s") % {"error": error}) from error
+    notification = root.find("{*}BkToCstmrDbtCdtNtfctn")
+    if not root.tag.endswith("Document") or notification is None:
+        raise ValidationError(_("The file is not a camt.054 bank notification."))
+    payments = []
+    for entry_number, entry in enumerate(notification.iterfind("{*}Ntfctn/{*}Ntry"), start=1):
+        if _text(entry, "{*}CdtDbtInd") != "CRDT":
+            continue
+        booked = (
+            _text(entry, "{*}BookgDt/{*}Dt")
+            or _text(entry, "{*}ValDt/{*}Dt")
+            or _text(entry, "{*}BookgDt/{*}DtTm")[:10]
+        )
+        try:
+            paid_on = date.fromisoformat(booked)
+        except ValueError as error:
+            raise ValidationError(_("Entry %(n)s has no booking date.") % {"n": entry_number}) from error
+        entry_ref = _text(entry, "{*}AcctSvcrRef") or _text(entry, "{*}NtryRef")
+        details = entry.findall("{*}NtryDtls/{*}TxDtls") or [None]
+        for tx_number, tx in enumerate(details, start=1):
+            amount_text = (
+                _text(tx, "{*}AmtDtls/{*}TxAmt/{*}Amt") or _text(tx, "{*}Amt") if tx is not None else ""
+            ) or (_text(entry, "{*}Amt") if len(details) == 1 else "")
+            try:
+                amount = Decimal(amount_text)
+            except InvalidOperation as error:
+                raise ValidationError(
+                    _("Entry %(n)s has a payment without an amount.") % {"n": entry_number}
+                ) from error
+            if amount <= 0:
+                raise ValidationError(_("Entry %(n)s has an amount that is not positive.") % {"n": entry_number})
+            tx_ref = _text(tx, "{*}Refs/{*}AcctSvcrRef")
+            entry_id = tx_ref or (f"{entry_ref}/{tx_number}" if entry_ref else "")
+            if not entry_id:
+                raise ValidationError(_("Entry %(n)s has no archive id of the bank.") % {"n": entry_number})
+            payments.append(
+                BankPayment(
+                    entry_id=entry_id,
+                    amount=amount,
+                    paid_on=paid_on,
+                    reference=_text(tx, "{*}RmtInf/{*}Strd/{*}CdtrRefInf/{*}Ref") or _text(tx, "{*}RmtInf/{*}Ustrd"),
+                    payer_name=_text(tx, "{*}RltdPties/{*}Dbtr/{*}Nm")
+                    or _text(tx, "{*}RltdPties/{*}Dbtr/{*}Pty/{*}Nm"),
+                )
+            )
+    return payments
+
+
+@transaction.atomic
+def import_camt054(*, content: bytes, file_name: str, imported_by=None) -> BankImportResult:
+    """Record the payments of a camt.054 file, matched to invoices by reference; all or nothing.
+
+    The same file a second time changes nothing; a payment already recorded from another file (same
+    archive id of the bank) is not recorded twice.
+    """
+    digest = hashlib.sha256(content).hexdigest()
+    if PaymentImport.objects.filter(sha256=digest).exists():
+        return BankImportResult(already_imported=True)
+    bank_payments = parse_camt054(content)
+    batch = PaymentImport.objects.create(file_name=file_name[:255], sha256=digest, imported_by=imported_by)
+    result = BankImportResult()
+    known = set(
+        Payment.objects.filter(bank_entry_id__in=[p.entry_id for p in bank_payments]).values_list(
+            "bank_entry_id", flat=True
+        )
+    )
+    for item in bank_payments:
+        if item.entry_id in known:
+            result.duplicates += 1
+            continue
+        known.add(item.entry_id)
+        payment = record_payment(
+            amount=item.amount,
+            paid_on=item.paid_on,
+            reference=item.reference,
+            payer_name=item.payer_name,
+            source=Payment.Source.BANK,
+            bank_entry_id=item.entry_id,
+            bank_file=batch,
+        )
+        result.payments.append(payment)
+        if payment.invoice_id:
+            result.matched += 1
+        else:
+            result.unmatched += 1
+    batch.payments = len(result.payments)
+    batch.save(update_fields=["payments"])
+    return result

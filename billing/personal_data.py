@@ -1,0 +1,109 @@
+"""Personal data held by the billing app: invoices, payments and reminders (kept for the Accounting Act), feedback."""
+
+from datetime import date
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import Feedback, Invoice, InvoiceLine, Payment, PaymentReminder
+from clients.models import Client, Guardian
+from register.declarations import Anonymise, Delete, Keep, Retention, declare, related_to
+
+ACCOUNTING_YEARS = 6
+ACCOUNTING_ACT = _(
+    "Accounting Act (1336/1997) chapter 2 section 10: invoices and payment records are kept six years from "
+    "the end of the accounting period; the person's name and contact details are replaced by a pseudonym."
+)
+
+
+def accounting_period_end(invoice: Invoice) -> date:
+    """Return the last day the invoice must be kept: six years after the end of its calendar year."""
+    day = invoice.issue_date or invoice.delivery_date
+    return date(day.year + ACCOUNTING_YEARS, 12, 31)
+
+
+def _invoices_of(model, subject):
+    query = Q(client__in=subject.people_of(Client)) | Q(guardian__in=subject.people_of(Guardian))
+    return model._default_manager.filter(query)
+
+
+_invoices_of.about_people = True
+
+
+def _pseudonym(invoice):
+    return f"#{invoice.client_id or invoice.pk}"
+
+
+RETENTION = _("Six years from the end of the accounting period (calendar year) of the invoice.")
+
+
+def _kept_until(row):
+    invoice = row if isinstance(row, Invoice) else row.invoice
+    return accounting_period_end(invoice) if invoice else None
+
+
+declare(
+    Invoice,
+    category=_("Invoices"),
+    find=_invoices_of,
+    export=(
+        "year",
+        "number",
+        "reference",
+        "status",
+        "buyer_name",
+        "buyer_address",
+        "buyer_email",
+        "issue_date",
+        "delivery_date",
+        "delivery_end",
+        "due_date",
+        "total_net",
+        "total_vat",
+        "total_gross",
+    ),
+    erasure=Keep(
+        reason=ACCOUNTING_ACT,
+        until=_kept_until,
+        meanwhile=Anonymise(
+            fields={"buyer_name": _pseudonym, "buyer_address": "", "buyer_email": "", "client": None, "guardian": None}
+        ),
+    ),
+    retention=Retention(RETENTION),
+)
+
+declare(
+    InvoiceLine,
+    category=_("Invoice lines"),
+    find=related_to("invoice__client"),
+    export=("description", "quantity", "unit", "unit_price", "vat_rate", "service_date"),
+    erasure=Keep(reason=ACCOUNTING_ACT, until=_kept_until),
+    retention=Retention(RETENTION),
+)
+
+declare(
+    Payment,
+    category=_("Payments"),
+    find=related_to("invoice__client"),
+    export=("paid_on", "amount", "reference", "payer_name", "source"),
+    erasure=Keep(reason=ACCOUNTING_ACT, until=_kept_until, meanwhile=Anonymise(fields={"payer_name": ""})),
+    retention=Retention(RETENTION),
+)
+
+declare(
+    PaymentReminder,
+    category=_("Payment reminders"),
+    find=related_to("invoice__client"),
+    export=("sent_on", "fee", "interest_rate"),
+    erasure=Keep(reason=ACCOUNTING_ACT, until=_kept_until),
+    retention=Retention(RETENTION),
+)
+
+declare(
+    Feedback,
+    category=_("Feedback on visits"),
+    find=related_to("appointment__client"),
+    export=("score", "comment", "answered_at"),
+    erasure=Delete(),
+    retention=Retention(_("As long as the visit it is about.")),
+)

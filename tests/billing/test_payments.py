@@ -1,0 +1,119 @@
+"""Payments by hand and from the bank's camt.054 file: matched, partial, over, unmatched, duplicate, malformed."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from billing.camt import import_camt054
+from billing.models import Payment, PaymentImport
+from billing.payment_codes import rf_reference
+from billing.services import issue_invoice, record_payment
+from tests.factories import InvoiceFactory, InvoiceLineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def issued():
+    invoice = InvoiceFactory()
+    InvoiceLineFactory(invoice=invoice)  # 85.00 with VAT
+    return issue_invoice(invoice=invoice, on=date(2026, 11, 25))
+
+
+def tx(archive_id, amount, reference, name="Maija Virtanen"):
+    return f"""
+        <TxDtls>
+          <Refs><AcctSvcrRef>{archive_id}</AcctSvcrRef></Refs>
+          <AmtDtls><TxAmt><Amt Ccy="EUR">{amount}</Amt></TxAmt></AmtDtls>
+          <RltdPties><Dbtr><Nm>{name}</Nm></Dbtr></RltdPties>
+          <RmtInf><Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>{reference}</Ref></CdtrRefInf></Strd></RmtInf>
+        </TxDtls>"""
+
+
+def camt(*transactions, booked="2026-12-01", indicator="CRDT"):
+    total = sum(Decimal(t[1]) if t[1].replace(".", "").isdigit() else Decimal(0) for t in transactions)
+    details = "".join(tx(*t) for t in transactions)
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02">
+  <BkToCstmrDbtCdtNtfctn>
+    <GrpHdr><MsgId>MSG1</MsgId><CreDtTm>2026-12-01T18:00:00</CreDtTm></GrpHdr>
+    <Ntfctn>
+      <Id>N1</Id>
+      <Acct><Id><IBAN>FI2112345600000785</IBAN></Id></Acct>
+      <Ntry>
+        <Amt Ccy="EUR">{total}</Amt>
+        <CdtDbtInd>{indicator}</CdtDbtInd>
+        <Sts>BOOK</Sts>
+        <BookgDt><Dt>{booked}</Dt></BookgDt>
+        <AcctSvcrRef>E1</AcctSvcrRef>
+        <NtryDtls>{details}</NtryDtls>
+      </Ntry>
+    </Ntfctn>
+  </BkToCstmrDbtCdtNtfctn>
+</Document>""".encode()
+
+
+def test_a_payment_recorded_by_hand_pays_the_invoice(seller):
+    invoice = issued()
+    record_payment(invoice=invoice, amount=Decimal("85.00"), paid_on=date(2026, 12, 1))
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
+
+
+def test_the_bank_file_matches_by_reference_and_handles_partial_over_and_unknown_payments(seller):
+    full, partial, over = issued(), issued(), issued()
+    content = camt(
+        ("A1", "85.00", full.reference),
+        ("A2", "40.00", partial.reference),
+        ("A3", "90.00", rf_reference(over.reference)),  # the RF form matches too
+        ("A4", "12.00", "1232"),  # a reference of no invoice of ours
+    )
+    result = import_camt054(content=content, file_name="camt054.xml")
+    assert (result.matched, result.unmatched, result.duplicates) == (3, 1, 0)
+    for invoice in (full, partial, over):
+        invoice.refresh_from_db()
+    assert (full.status, partial.status, over.status) == ("paid", "partly_paid", "paid")
+    assert partial.balance == Decimal("45.00")
+    assert over.balance == Decimal("-5.00")  # overpaid: staff see what to refund
+    unmatched = Payment.objects.get(invoice__isnull=True)
+    assert (unmatched.amount, unmatched.payer_name, unmatched.paid_on) == (
+        Decimal("12.00"),
+        "Maija Virtanen",
+        date(2026, 12, 1),
+    )
+
+
+def test_the_same_file_twice_or_the_same_payment_in_another_file_is_not_recorded_again(seller):
+    invoice = issued()
+    content = camt(("A1", "85.00", invoice.reference))
+    import_camt054(content=content, file_name="a.xml")
+    again = import_camt054(content=content, file_name="a.xml")
+    assert again.already_imported
+    overlapping = import_camt054(
+        content=camt(("A1", "85.00", invoice.reference), booked="2026-12-02"), file_name="b.xml"
+    )
+    assert overlapping.duplicates == 1
+    assert Payment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"not xml at all",
+        b"<Document><Other/></Document>",
+        camt(("A1", "abc", "1232")),
+        camt(("A1", "85.00", "1232"), booked="yesterday"),
+    ],
+)
+def test_a_malformed_file_is_rejected_with_the_reason_and_changes_nothing(seller, content):
+    issued()
+    with pytest.raises(ValidationError):
+        import_camt054(content=content, file_name="bad.xml")
+    assert Payment.objects.count() == 0
+    assert PaymentImport.objects.count() == 0
+
+
+def test_outgoing_money_in_the_file_is_not_a_payment(seller):
+    result = import_camt054(content=camt(("A1", "85.00", "1232"), indicator="DBIT"), file_name="out.xml")
+    assert result.payments == []

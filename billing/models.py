@@ -359,3 +359,19 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"{self.score}/5"
+
+
+class FeedbackRequest(models.Model):
+    """That a client was asked for feedback on a visit, so that nobody is asked twice."""
+
+    appointment = models.OneToOneField(
+        "bookings.Appointment", verbose_name=_("visit"), on_delete=models.CASCADE, related_name="feedback_request"
+    )
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feedback request")
+        verbose_name_plural = _("feedback requests")
+
+    def __str__(self):
+        return f"{self.appointment_id} {self.sent_at:%d.%m.%Y}"

@@ -5,7 +5,7 @@ from datetime import date
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import Feedback, Invoice, InvoiceLine, Payment, PaymentReminder
+from billing.models import Feedback, FeedbackRequest, Invoice, InvoiceLine, Payment, PaymentReminder
 from clients.models import Client, Guardian
 from register.declarations import Anonymise, Delete, Keep, Retention, declare, related_to
 
@@ -104,6 +104,15 @@ declare(
     category=_("Feedback on visits"),
     find=related_to("appointment__client"),
     export=("score", "comment", "answered_at"),
+    erasure=Delete(),
+    retention=Retention(_("As long as the visit it is about.")),
+)
+
+declare(
+    FeedbackRequest,
+    category=_("Feedback requests"),
+    find=related_to("appointment__client"),
+    export=("sent_at",),
     erasure=Delete(),
     retention=Retention(_("As long as the visit it is about.")),
 )

@@ -47,7 +47,7 @@ class OrganisationAdmin(admin.ModelAdmin):
             _("Invoicing"),
             {"fields": ["vat_number", "is_vat_registered", "iban", "bic", "payment_terms_days", "late_interest_text"]},
         ),
-        (_("Bookings"), {"fields": ["cancellation_window_hours", "reminder_hours_before"]}),
+        (_("Bookings"), {"fields": ["cancellation_window_hours", "reminder_hours_before", "send_feedback_requests"]}),
     ]
 
     def has_add_permission(self, request):

@@ -75,6 +75,12 @@ class Organisation(models.Model):
         help_text=_("Printed on invoices, for example: late interest under the Interest Act."),
     )
 
+    send_feedback_requests = models.BooleanField(
+        _("ask for feedback after visits"),
+        default=False,
+        help_text=_("Email clients a link to a one-page feedback form after each visit (quality control)."),
+    )
+
     # Booking rules of the business.
     cancellation_window_hours = models.PositiveSmallIntegerField(
         _("cancellation window in hours"),
@@ -102,8 +108,9 @@ class Organisation(models.Model):
     def save(self, *args, **kwargs):
         self.pk = self.SINGLETON_ID
         super().save(*args, **kwargs)
-        # The organisation is read on every page; drop the cached copy so the change shows at once.
-        # After the commit, or a request in between could cache the old row again.
+        # The organisation is read on every page; drop the cached copy so the change shows at once,
+        # and again after the commit, for a request that cached the old row in between.
+        _forget_cached_organisation()
         transaction.on_commit(_forget_cached_organisation)
 
     def clean(self):

@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
         name="old_notice",
     ),
     path("", include("privacy.urls")),
+    path("", include("billing.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     prefix_default_language=False,
 )

@@ -64,9 +64,10 @@ def _render(invoice: Invoice) -> bytes:
     pdf.setFont("Helvetica-Bold", 14)
     pdf.drawString(left, height - 25 * mm, seller["name"])
     seller_lines = [*seller["address"], seller.get("phone") or "", seller.get("email") or ""]
-    seller_lines.append(f"{_('Business ID')} {seller['business_id']}")
+    business_id_label, vat_number_label = _("Business ID"), _("VAT number")
+    seller_lines.append(f"{business_id_label} {seller['business_id']}")
     if seller.get("vat_number"):
-        seller_lines.append(f"{_('VAT number')} {seller['vat_number']}")
+        seller_lines.append(f"{vat_number_label} {seller['vat_number']}")
     _draw_lines(pdf, left, height - 32 * mm, [line for line in seller_lines if line], size=9, leading=11)
 
     title = _("CREDIT NOTE") if invoice.is_credit_note else _("INVOICE")

@@ -165,7 +165,8 @@ class Client(models.Model):
     def __str__(self):
         name = f"{self.last_name}, {self.first_name}"
         # The mark travels with the name into every list and select of the back office.
-        return f"{name} ({_('restricted')})" if self.is_restricted else name
+        mark = _("restricted")
+        return f"{name} ({mark})" if self.is_restricted else name
 
     @property
     def full_name(self) -> str:

@@ -19,8 +19,15 @@ from billing.camt import import_camt054
 from billing.models import Feedback, Invoice, InvoiceLine, Payment, PaymentImport, PaymentReminder, VatRate
 from billing.pdf import render_invoice_pdf
 from billing.reminders import send_reminder
-from billing.services import credit_invoice, invoices_from_visits, issue_invoice, record_payment
+from billing.services import (
+    credit_invoice,
+    invoices_from_visits,
+    issue_invoice,
+    record_payment,
+    refresh_payment_status,
+)
 from clients.models import Client
+from register.admin_actions import apply_to_each
 from register.paginators import EstimatedCountPaginator
 
 
@@ -117,6 +124,13 @@ class InvoiceAdmin(admin.ModelAdmin):
             return self.fields
         return self.readonly_fields
 
+    def has_delete_permission(self, request, obj=None):
+        # An issued invoice and its number stay for good (gap-free numbering, the Accounting Act).
+        return super().has_delete_permission(request, obj) and (obj is None or obj.is_draft)
+
+    def delete_queryset(self, request, queryset):
+        queryset.filter(status=Invoice.Status.DRAFT).delete()
+
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         invoice = form.instance
@@ -134,20 +148,10 @@ class InvoiceAdmin(admin.ModelAdmin):
             return "-"
         return format_html('<a href="{}">PDF</a>', reverse("admin:billing_invoice_pdf", args=[invoice.pk]))
 
-    def _each(self, request, queryset, operation, done):
-        count = 0
-        for invoice in queryset:
-            try:
-                if operation(invoice):
-                    count += 1
-            except ValidationError as error:
-                self.message_user(request, f"{invoice}: {' '.join(error.messages)}", messages.ERROR)
-        if count:
-            self.message_user(request, done % {"count": count})
-
     @admin.action(description=_("Issue"), permissions=["issue"])
     def issue_selected(self, request, queryset):
-        self._each(
+        apply_to_each(
+            self,
             request,
             queryset,
             lambda i: issue_invoice(invoice=i, issued_by=request.user),
@@ -156,11 +160,12 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send by email with the PDF"), permissions=["issue"])
     def send_selected(self, request, queryset):
-        self._each(request, queryset, lambda i: send_invoice(i), _("%(count)s invoices sent."))
+        apply_to_each(self, request, queryset, lambda i: send_invoice(i), _("%(count)s invoices sent."))
 
     @admin.action(description=_("Credit (issue a credit note)"), permissions=["issue"])
     def credit_selected(self, request, queryset):
-        self._each(
+        apply_to_each(
+            self,
             request,
             queryset,
             lambda i: credit_invoice(invoice=i, credited_by=request.user),
@@ -169,7 +174,13 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send a payment reminder"), permissions=["issue"])
     def remind_selected(self, request, queryset):
-        self._each(request, queryset, lambda i: send_reminder(invoice=i), _("%(count)s payment reminders sent."))
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda i: send_reminder(invoice=i) is not None,
+            _("%(count)s payment reminders sent."),
+        )
 
     def has_issue_permission(self, request):
         return request.user.has_perm("billing.issue_invoice")
@@ -269,13 +280,18 @@ class PaymentAdmin(admin.ModelAdmin):
     show_full_result_count = False
     change_list_template = "admin/billing/payment/change_list.html"
 
+    def get_readonly_fields(self, request, obj=None):
+        # What the bank reported is a fact; staff only choose the invoice an unmatched payment belongs to.
+        if obj is not None and obj.source == Payment.Source.BANK:
+            return ["amount", "paid_on", "reference", "payer_name"]
+        return []
+
     def save_model(self, request, obj, form, change):
         if change:
+            previous = Payment.objects.get(pk=obj.pk).invoice
             super().save_model(request, obj, form, change)
-            if obj.invoice_id:
-                from billing.services import refresh_payment_status
-
-                refresh_payment_status(obj.invoice)
+            for invoice in {previous, obj.invoice} - {None}:
+                refresh_payment_status(Invoice.objects.get(pk=invoice.pk))
             return
         payment = record_payment(
             invoice=obj.invoice,
@@ -285,6 +301,18 @@ class PaymentAdmin(admin.ModelAdmin):
             payer_name=obj.payer_name,
         )
         obj.pk = payment.pk
+
+    def delete_model(self, request, obj):
+        invoice = obj.invoice
+        super().delete_model(request, obj)
+        if invoice is not None:
+            refresh_payment_status(Invoice.objects.get(pk=invoice.pk))
+
+    def delete_queryset(self, request, queryset):
+        invoices = {payment.invoice_id for payment in queryset if payment.invoice_id}
+        super().delete_queryset(request, queryset)
+        for invoice in Invoice.objects.filter(pk__in=invoices):
+            refresh_payment_status(invoice)
 
     def get_urls(self):
         return [
@@ -336,6 +364,9 @@ class PaymentImportAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # the client's words are kept as they gave them
+
 
 @admin.register(PaymentReminder)
 class PaymentReminderAdmin(admin.ModelAdmin):
@@ -345,10 +376,13 @@ class PaymentReminderAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # the client's words are kept as they gave them
+
 
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin):
-    list_display = ["appointment", "score", "answered_at"]
+    list_display = ["appointment", "score", "comment", "answered_at"]
     list_select_related = ["appointment__client", "appointment__service"]
     list_filter = ["score"]
 
@@ -363,3 +397,6 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the client's words are kept as they gave them

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from billing.models import Payment, PaymentImport
 from billing.services import BankImportResult, record_payment
+from register.models import Organisation
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,13 @@ def _text(element: Element | None, path: str) -> str:
     return (found.text or "").strip() if found is not None and found.text else ""
 
 
-def parse_camt054(content: bytes) -> list[BankPayment]:
+def parse_camt054(content: bytes, *, account_iban: str = "") -> list[BankPayment]:
     """Return the incoming payments of a camt.054 file; raise ValidationError naming what is wrong.
 
     Namespaces are matched by wildcard, so the versions banks send (001.02 up to 001.08) all read.
-    Debit entries (money going out) are not payments to invoices and are left out.
+    Debit entries (money going out) are left out, except the bank's reversal of an earlier incoming
+    payment, which comes back as a negative payment. Pending entries are not booked yet and wait for
+    a later file. A file for another account than ``account_iban`` is refused.
     """
     try:
         root = ElementTree.fromstring(content)
@@ -45,10 +48,26 @@ def parse_camt054(content: bytes) -> list[BankPayment]:
     notification = root.find("{*}BkToCstmrDbtCdtNtfctn")
     if not root.tag.endswith("Document") or notification is None:
         raise ValidationError(_("The file is not a camt.054 bank notification."))
+    digest = hashlib.sha256(content).hexdigest()[:12]
     payments = []
-    for entry_number, entry in enumerate(notification.iterfind("{*}Ntfctn/{*}Ntry"), start=1):
-        if _text(entry, "{*}CdtDbtInd") != "CRDT":
+    for report in notification.iterfind("{*}Ntfctn"):
+        iban = _text(report, "{*}Acct/{*}Id/{*}IBAN").replace(" ", "").upper()
+        if account_iban and iban and iban != account_iban.replace(" ", "").upper():
+            raise ValidationError(
+                _("The file is for account %(iban)s, not for the organisation's account.") % {"iban": iban}
+            )
+    entries = notification.iterfind("{*}Ntfctn/{*}Ntry")
+    for entry_number, entry in enumerate(entries, start=1):
+        reversal = _text(entry, "{*}RvslInd").lower() == "true"
+        direction = _text(entry, "{*}CdtDbtInd")
+        if direction != "CRDT" and not (direction == "DBIT" and reversal):
             continue
+        if "PDNG" in (_text(entry, "{*}Sts"), _text(entry, "{*}Sts/{*}Cd")):
+            continue
+        sign = Decimal(-1) if direction == "DBIT" else Decimal(1)
+        currency = entry.find("{*}Amt")
+        if currency is not None and currency.get("Ccy", "EUR") != "EUR":
+            raise ValidationError(_("Entry %(n)s is not in euros.") % {"n": entry_number})
         booked = (
             _text(entry, "{*}BookgDt/{*}Dt")
             or _text(entry, "{*}ValDt/{*}Dt")
@@ -73,13 +92,14 @@ def parse_camt054(content: bytes) -> list[BankPayment]:
             if amount <= 0:
                 raise ValidationError(_("Entry %(n)s has an amount that is not positive.") % {"n": entry_number})
             tx_ref = _text(tx, "{*}Refs/{*}AcctSvcrRef")
-            entry_id = tx_ref or (f"{entry_ref}/{tx_number}" if entry_ref else "")
+            # Without the bank's archive id of the transaction, the entry's is unique only in its file.
+            entry_id = tx_ref or (f"{digest}:{entry_ref}/{tx_number}" if entry_ref else "")
             if not entry_id:
                 raise ValidationError(_("Entry %(n)s has no archive id of the bank.") % {"n": entry_number})
             payments.append(
                 BankPayment(
                     entry_id=entry_id,
-                    amount=amount,
+                    amount=sign * amount,
                     paid_on=paid_on,
                     reference=_text(tx, "{*}RmtInf/{*}Strd/{*}CdtrRefInf/{*}Ref") or _text(tx, "{*}RmtInf/{*}Ustrd"),
                     payer_name=_text(tx, "{*}RltdPties/{*}Dbtr/{*}Nm")
@@ -99,7 +119,8 @@ def import_camt054(*, content: bytes, file_name: str, imported_by=None) -> BankI
     digest = hashlib.sha256(content).hexdigest()
     if PaymentImport.objects.filter(sha256=digest).exists():
         return BankImportResult(already_imported=True)
-    bank_payments = parse_camt054(content)
+    organisation = Organisation.current()
+    bank_payments = parse_camt054(content, account_iban=organisation.iban if organisation else "")
     batch = PaymentImport.objects.create(file_name=file_name[:255], sha256=digest, imported_by=imported_by)
     result = BankImportResult()
     known = set(

@@ -31,8 +31,14 @@ def appointment_for_token(token: str) -> Appointment | None:
         pk = signing.TimestampSigner(salt=SALT).unsign(token, max_age=LINK_VALID)
     except signing.BadSignature:
         return None
+    organisation = Organisation.current()
+    if organisation is None or not organisation.send_feedback_requests:
+        return None
+    # A person whose processing was restricted meanwhile is not processed further, feedback included.
     return (
-        Appointment.objects.filter(pk=pk, status=Appointment.Status.ATTENDED, client__isnull=False)
+        Appointment.objects.filter(
+            pk=pk, status=Appointment.Status.ATTENDED, client__isnull=False, client__restricted_at__isnull=True
+        )
         .select_related("client", "service", "coach")
         .first()
     )

@@ -201,6 +201,10 @@ class Invoice(models.Model):
         self.total_gross = self.total_net + self.total_vat
 
     @property
+    def is_payable(self) -> bool:
+        return not self.is_credit_note and self.total_gross > 0
+
+    @property
     def paid_amount(self) -> Decimal:
         return sum((p.amount for p in self.payments.all()), Decimal(0))
 
@@ -214,8 +218,11 @@ class InvoiceLine(models.Model):
     description = models.CharField(_("description"), max_length=300)
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2, default=Decimal(1))
     unit = models.CharField(_("unit"), max_length=10, default="kpl")
-    unit_price = models.DecimalField(
-        _("unit price without VAT"), max_digits=12, decimal_places=4, help_text=_("In euros, VAT excluded.")
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=4, help_text=_("In euros."))
+    unit_price_includes_vat = models.BooleanField(
+        _("price includes VAT"),
+        default=False,
+        help_text=_("On: the price is what the client pays and the VAT is taken out of it."),
     )
     vat_rate = models.DecimalField(_("VAT %"), max_digits=5, decimal_places=2)
     service_date = models.DateField(_("date"), null=True, blank=True)
@@ -247,15 +254,28 @@ class InvoiceLine(models.Model):
 
     @property
     def net(self) -> Decimal:
+        if self.unit_price_includes_vat:
+            return self.gross - self.vat
         return cents(self.quantity * self.unit_price)
 
     @property
     def vat(self) -> Decimal:
+        if self.unit_price_includes_vat:
+            return cents(self.gross * self.vat_rate / (100 + self.vat_rate))
         return cents(self.net * self.vat_rate / 100)
 
     @property
     def gross(self) -> Decimal:
+        if self.unit_price_includes_vat:
+            return cents(self.quantity * self.unit_price)
         return self.net + self.vat
+
+    @property
+    def net_unit_price(self) -> Decimal:
+        """Return the unit price without VAT, as the VAT Act asks invoices to show it."""
+        if self.unit_price_includes_vat:
+            return (self.unit_price / (1 + self.vat_rate / 100)).quantize(Decimal("0.0001"))
+        return self.unit_price
 
 
 class PaymentImport(models.Model):

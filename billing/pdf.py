@@ -119,7 +119,7 @@ def _render(invoice: Invoice) -> bytes:
         date_text = f"{line.service_date:%d.%m.%Y} " if line.service_date else ""
         pdf.drawString(left, y, (date_text + line.description)[:60])
         pdf.drawRightString(117 * mm, y, f"{number_format(line.quantity, 2)} {line.unit}")
-        pdf.drawRightString(140 * mm, y, number_format(line.unit_price, 2))
+        pdf.drawRightString(140 * mm, y, number_format(line.net_unit_price, 2))
         pdf.drawRightString(155 * mm, y, number_format(line.vat_rate, 1))
         pdf.drawRightString(172 * mm, y, number_format(line.vat, 2))
         pdf.drawRightString(right, y, number_format(line.gross, 2))
@@ -149,7 +149,7 @@ def _render(invoice: Invoice) -> bytes:
         pdf.drawRightString(right, y, money(group["gross"]))
         y -= 12
     pdf.setFont("Helvetica-Bold", 11)
-    pdf.drawString(105 * mm, y - 4, _("Total to pay"))
+    pdf.drawString(105 * mm, y - 4, _("Total to pay") if invoice.is_payable else _("To be refunded"))
     pdf.drawRightString(right, y - 4, money(invoice.total_gross))
     y -= 22
     pdf.setFont("Helvetica", 8)
@@ -162,6 +162,12 @@ def _render(invoice: Invoice) -> bytes:
     y -= 11
     if invoice.notes:
         _draw_lines(pdf, left, y, invoice.notes.splitlines()[:4], size=8, leading=10)
+
+    if not invoice.is_payable:
+        # A credit note is paid back, not paid: no payment slip, no codes for a bank to read.
+        pdf.showPage()
+        pdf.save()
+        return buffer.getvalue()
 
     # Payment slip at the bottom: account, reference, due date, amount, barcode and QR code.
     barcode, payload = payment_codes(invoice)

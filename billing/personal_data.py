@@ -66,7 +66,14 @@ declare(
         reason=ACCOUNTING_ACT,
         until=_kept_until,
         meanwhile=Anonymise(
-            fields={"buyer_name": _pseudonym, "buyer_address": "", "buyer_email": "", "client": None, "guardian": None}
+            fields={
+                "buyer_name": _pseudonym,
+                "buyer_address": "",
+                "buyer_email": "",
+                "notes": "",
+                "client": None,
+                "guardian": None,
+            }
         ),
     ),
     retention=Retention(RETENTION),
@@ -81,10 +88,17 @@ declare(
     retention=Retention(RETENTION),
 )
 
+
+def _payments_of(model, subject):
+    return model._default_manager.filter(invoice__in=_invoices_of(Invoice, subject))
+
+
+_payments_of.about_people = True
+
 declare(
     Payment,
     category=_("Payments"),
-    find=related_to("invoice__client"),
+    find=_payments_of,
     export=("paid_on", "amount", "reference", "payer_name", "source"),
     erasure=Keep(reason=ACCOUNTING_ACT, until=_kept_until, meanwhile=Anonymise(fields={"payer_name": ""})),
     retention=Retention(RETENTION),

@@ -24,8 +24,10 @@ logger = logging.getLogger(__name__)
 FIRST_REMINDER_AFTER = timedelta(days=14)
 BETWEEN_REMINDERS = timedelta(days=14)
 CONSUMER_FEE_CAP = Decimal("5.00")
-# Interest Act (633/1982) 4 §: late interest is the reference rate plus seven percentage points.
+# Interest Act (633/1982) 4 §: late interest is the reference rate plus seven percentage points; between
+# businesses (4 a §) plus eight.
 LATE_INTEREST_POINTS = Decimal("7.00")
+BUSINESS_LATE_INTEREST_POINTS = Decimal("8.00")
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,11 @@ class ReminderTerms:
     interest_rate: Decimal
 
 
-def reminder_terms() -> ReminderTerms:
-    """Return the fee and late interest of a reminder, capped at what the law allows a consumer's."""
+def reminder_terms(*, business: bool = False) -> ReminderTerms:
+    """Return the fee and late interest of a reminder; the fee is never above a consumer's cap."""
     fee = min(Decimal(str(settings.PAYMENT_REMINDER_FEE)), CONSUMER_FEE_CAP)
-    rate = Decimal(str(settings.REFERENCE_INTEREST_RATE)) + LATE_INTEREST_POINTS
-    return ReminderTerms(fee=fee, interest_rate=rate)
+    points = BUSINESS_LATE_INTEREST_POINTS if business else LATE_INTEREST_POINTS
+    return ReminderTerms(fee=fee, interest_rate=Decimal(str(settings.REFERENCE_INTEREST_RATE)) + points)
 
 
 def reminder_due(invoice: Invoice, *, today: date) -> bool:
@@ -58,7 +60,7 @@ def send_reminder(*, invoice: Invoice, today: date | None = None) -> PaymentRemi
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if not reminder_due(invoice, today=today) or not invoice.buyer_email:
             return None
-        terms = reminder_terms()
+        terms = reminder_terms(business=bool(invoice.buyer_business_id))
         reminder = PaymentReminder.objects.create(
             invoice=invoice, sent_at=timezone.now(), sent_on=today, fee=terms.fee, interest_rate=terms.interest_rate
         )

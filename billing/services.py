@@ -98,7 +98,10 @@ def invoices_from_visits(
             description=description,
             quantity=Decimal(1),
             unit=_("pcs"),
-            unit_price=net_unit_price(visit.service.price, rate),
+            # The service's price is what the client pays: the line keeps it, and its VAT is taken out
+            # of it, so that 85.00 stays 85.00 whatever the rate.
+            unit_price=visit.service.price,
+            unit_price_includes_vat=True,
             vat_rate=rate,
             service_date=day,
             appointment=visit,
@@ -152,6 +155,8 @@ def issue_invoice(*, invoice: Invoice, issued_by: AbstractBaseUser | None = None
         missing.append(_("the VAT number"))
     if not invoice.buyer_name.strip():
         missing.append(_("the buyer's name"))
+    if not invoice.buyer_address.strip() and not invoice.is_credit_note:
+        missing.append(_("the buyer's address"))
     if not invoice.lines.exists():
         missing.append(_("at least one line"))
     if missing:
@@ -206,6 +211,7 @@ def credit_invoice(*, invoice: Invoice, credited_by: AbstractBaseUser | None = N
     # The credited visits may be invoiced again (corrected): free them from the original's lines.
     invoice.lines.update(on_credit_note=True)
     note.due_date = invoice.issue_date
+    note.save(update_fields=["due_date"])
     issue_invoice(invoice=note, issued_by=credited_by)
     invoice.status = Invoice.Status.CREDITED
     invoice.save(update_fields=["status"])
@@ -238,7 +244,13 @@ def invoice_for_reference(reference: str) -> Invoice | None:
         national = validate_rf(text)[4:] if text.startswith("RF") else validate_reference(text)
     except ValidationError:
         return None
-    return Invoice.objects.filter(reference=national, is_credit_note=False).exclude(status="draft").first()
+    # A credited invoice takes no payment: money paid on it is a refund for staff to handle, so it is
+    # left unmatched where they look for such.
+    return (
+        Invoice.objects.filter(reference=national.lstrip("0"), is_credit_note=False)
+        .exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.CREDITED])
+        .first()
+    )
 
 
 @transaction.atomic

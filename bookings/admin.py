@@ -26,6 +26,7 @@ from bookings.services import (
     record_visit,
 )
 from clients.models import Client
+from register.admin_actions import apply_to_each
 from register.paginators import EstimatedCountPaginator
 
 
@@ -150,22 +151,10 @@ class AppointmentAdmin(admin.ModelAdmin):
         for warning in availability_warnings(obj):
             self.message_user(request, warning, messages.WARNING)
 
-    def _apply(self, request, queryset, operation, done_message):
-        done, refused = 0, []
-        for appointment in queryset:
-            try:
-                operation(appointment)
-                done += 1
-            except ValidationError as error:
-                refused.append(f"{appointment}: {' '.join(error.messages)}")
-        if done:
-            self.message_user(request, done_message % {"count": done})
-        for line in refused:
-            self.message_user(request, line, messages.WARNING)
-
     @admin.action(description=_("Mark as attended (a visit)"), permissions=["change"])
     def mark_attended(self, request, queryset):
-        self._apply(
+        apply_to_each(
+            self,
             request,
             queryset,
             lambda a: record_visit(appointment=a, recorded_by=request.user),
@@ -174,7 +163,8 @@ class AppointmentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mark as no-show"), permissions=["change"])
     def mark_no_show(self, request, queryset):
-        self._apply(
+        apply_to_each(
+            self,
             request,
             queryset,
             lambda a: record_no_show(appointment=a, recorded_by=request.user),
@@ -183,7 +173,8 @@ class AppointmentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Cancel: by the client"), permissions=["change"])
     def cancel_by_client(self, request, queryset):
-        self._apply(
+        apply_to_each(
+            self,
             request,
             queryset,
             lambda a: cancel_appointment(appointment=a, by_client=True, cancelled_by=request.user),
@@ -192,7 +183,8 @@ class AppointmentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Cancel: by the business"), permissions=["change"])
     def cancel_by_business(self, request, queryset):
-        self._apply(
+        apply_to_each(
+            self,
             request,
             queryset,
             lambda a: cancel_appointment(appointment=a, by_client=False, cancelled_by=request.user),

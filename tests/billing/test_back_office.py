@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from billing.models import Invoice, Payment
+from billing.models import Feedback, Invoice, Payment
 from billing.services import issue_invoice
 from tests.billing.test_payments import camt
 from tests.factories import AppointmentFactory, ClientFactory, FeedbackFactory, InvoiceFactory, InvoiceLineFactory
@@ -52,13 +52,32 @@ def test_issuing_needs_its_own_permission_and_sending_emails_the_pdf(client, vis
     assert message.attachments[0][2] == "application/pdf"
 
 
-def test_an_issued_invoices_lines_cannot_be_edited(client, visitors, seller):
+def test_an_issued_invoices_fields_and_lines_cannot_be_edited(client, visitors, seller):
     invoice = InvoiceFactory()
-    InvoiceLineFactory(invoice=invoice)
-    issue_invoice(invoice=invoice)
+    line = InvoiceLineFactory(invoice=invoice)
+    invoice = issue_invoice(invoice=invoice)
     visitors().log_in(client, "superuser")
-    form = client.get(reverse("admin:billing_invoice_change", args=[invoice.pk])).context["adminform"].form
-    assert list(form.fields) == []
+    url = reverse("admin:billing_invoice_change", args=[invoice.pk])
+    response = client.get(url)
+    assert list(response.context["adminform"].form.fields) == []
+    client.post(
+        url,
+        {
+            "lines-TOTAL_FORMS": 1,
+            "lines-INITIAL_FORMS": 1,
+            "lines-0-id": line.pk,
+            "lines-0-invoice": invoice.pk,
+            "lines-0-description": "Muutettu",
+            "lines-0-quantity": "9",
+            "lines-0-unit": "kpl",
+            "lines-0-unit_price": "1",
+            "lines-0-vat_rate": "0",
+            "payments-TOTAL_FORMS": 0,
+            "payments-INITIAL_FORMS": 0,
+        },
+    )
+    line.refresh_from_db()
+    assert (line.description, line.quantity) == ("Personal training", 1)
 
 
 def test_staff_make_drafts_from_visits_in_the_back_office(client, visitors, seller):
@@ -110,4 +129,43 @@ def test_a_visit_has_at_most_one_feedback():
     feedback = FeedbackFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         FeedbackFactory(appointment=feedback.appointment)
-    assert date.today()
+    assert Feedback.objects.count() == 1
+
+
+def test_moving_or_deleting_a_payment_updates_both_invoices(client, visitors, seller):
+    visitors().log_in(client, "superuser")
+    first, second = [], []
+    for bucket in (first, second):
+        invoice = InvoiceFactory()
+        InvoiceLineFactory(invoice=invoice)
+        bucket.append(issue_invoice(invoice=invoice))
+    (a,), (b,) = first, second
+    from billing.services import record_payment
+
+    payment = record_payment(invoice=a, amount=a.total_gross, paid_on=date(2026, 12, 1))
+    client.post(
+        reverse("admin:billing_payment_change", args=[payment.pk]),
+        {"invoice": b.pk, "amount": "85.00", "paid_on": "1.12.2026", "reference": "", "payer_name": ""},
+    )
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.status, b.status) == ("issued", "paid")
+    client.post(reverse("admin:billing_payment_delete", args=[payment.pk]), {"post": "yes"})
+    b.refresh_from_db()
+    assert b.status == "issued"
+
+
+@pytest.mark.parametrize(
+    ("visitor", "status"), [("anonymous", 302), ("staff", 403), ("permitted", 200), ("superuser", 200)]
+)
+def test_the_bank_import_page_is_for_staff_who_may_add_payments(client, visitors, visitor, status):
+    visitors(permissions=["billing.add_payment", "billing.view_payment"]).log_in(client, visitor)
+    assert client.get(reverse("admin:billing_payment_import")).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("visitor", "status"), [("anonymous", 302), ("staff", 403), ("permitted", 200), ("superuser", 200)]
+)
+def test_the_invoices_from_visits_page_is_for_staff_who_may_add_invoices(client, visitors, visitor, status):
+    visitors(permissions=["billing.add_invoice", "billing.view_invoice"]).log_in(client, visitor)
+    assert client.get(reverse("admin:billing_invoice_from_visits")).status_code == status

@@ -38,7 +38,14 @@ def test_a_restricted_person_is_not_asked(organisation):
     assert send_feedback_requests(base_url="https://x.fi") == 0
 
 
-def test_the_link_takes_one_answer_per_visit(client, organisation):
+@pytest.fixture
+def feedback_on(organisation):
+    organisation.send_feedback_requests = True
+    organisation.save()
+    return organisation
+
+
+def test_the_link_takes_one_answer_per_visit(client, feedback_on):
     visit = recent_visit()
     url = f"/palaute/{feedback_token(visit)}/"
     assert client.get(url).status_code == 200
@@ -50,7 +57,7 @@ def test_the_link_takes_one_answer_per_visit(client, organisation):
     assert (feedback.score, feedback.comment) == (4, "Hyvä treeni")
 
 
-def test_a_forged_or_expired_link_is_refused(client, organisation, monkeypatch):
+def test_a_forged_or_expired_link_is_refused(client, feedback_on, monkeypatch):
     visit = recent_visit()
     assert client.get(f"/palaute/{visit.pk}:forged/").status_code == 404
     token = feedback_token(visit)
@@ -58,9 +65,22 @@ def test_a_forged_or_expired_link_is_refused(client, organisation, monkeypatch):
     assert client.get(f"/palaute/{token}/").status_code == 404
 
 
-def test_a_score_outside_1_to_5_is_a_field_error(client, organisation):
+def test_a_score_outside_1_to_5_is_a_field_error(client, feedback_on):
     visit = recent_visit()
     response = client.post(f"/en/feedback/{feedback_token(visit)}/", {"score": "7"})
     assert response.status_code == 200
     assert response.context["form"].errors["score"]
+    assert not Feedback.objects.exists()
+
+
+def test_the_link_stops_working_for_a_restricted_person_or_when_feedback_is_switched_off(client, feedback_on):
+    visit = recent_visit()
+    url = f"/palaute/{feedback_token(visit)}/"
+    visit.client.restricted_at, visit.client.restriction_reason = timezone.now(), "Kiistetty"
+    visit.client.save()
+    assert client.get(url).status_code == 404
+    other = recent_visit()
+    feedback_on.send_feedback_requests = False
+    feedback_on.save()
+    assert client.post(f"/palaute/{feedback_token(other)}/", {"score": "5"}).status_code == 404
     assert not Feedback.objects.exists()

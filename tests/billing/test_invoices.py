@@ -13,6 +13,7 @@ from django.db import connection, connections
 from django.utils import translation
 
 from billing.models import Invoice, InvoiceLine, VatRate
+from billing.payment_codes import rf_reference
 from billing.pdf import payment_codes, render_invoice_pdf
 from billing.services import credit_invoice, invoices_from_visits, issue_invoice, net_unit_price
 from tests.factories import (
@@ -195,9 +196,37 @@ def test_the_pdf_opens_and_its_barcode_and_qr_code_decode_to_exactly_what_was_co
     codes = decoded_codes(pdf_bytes)
     assert codes["Code128"] == barcode
     assert codes["QRCode"] == payload
-    assert payload.endswith("\nRF" + payload.split("\nRF")[1])
+    assert payload.splitlines()[-1] == rf_reference("2026000011")
 
 
 def test_an_english_speaking_buyer_gets_an_english_pdf(seller):
     text = pypdfium2.PdfDocument(render_invoice_pdf(issued(buyer_language="en")))[0].get_textpage().get_text_range()
     assert "INVOICE" in text and "Due date" in text
+
+
+def test_a_price_with_vat_stays_exactly_what_the_client_pays_for_every_whole_euro_price():
+    for euros in range(1, 400):
+        for rate in ("13.50", "25.50", "10.00"):
+            line = InvoiceLine(
+                quantity=Decimal(1), unit_price=Decimal(euros), unit_price_includes_vat=True, vat_rate=Decimal(rate)
+            )
+            assert line.gross == Decimal(euros)
+            assert line.net + line.vat == line.gross
+
+
+def test_a_credit_note_pdf_has_no_payment_slip_and_says_to_be_refunded(seller):
+    note = credit_invoice(invoice=issued())
+    pdf_bytes = render_invoice_pdf(note)
+    text = pypdfium2.PdfDocument(pdf_bytes)[0].get_textpage().get_text_range()
+    assert "HYVITYSLASKU" in text and "Hyvitetään" in text
+    assert decoded_codes(pdf_bytes) == {}
+
+
+def test_an_issued_invoice_cannot_be_deleted_in_the_back_office(client, visitors, seller):
+    from django.urls import reverse
+
+    invoice = issued()
+    visitors().log_in(client, "superuser")
+    response = client.post(reverse("admin:billing_invoice_delete", args=[invoice.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert Invoice.objects.filter(pk=invoice.pk).exists()

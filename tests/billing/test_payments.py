@@ -117,3 +117,35 @@ def test_a_malformed_file_is_rejected_with_the_reason_and_changes_nothing(seller
 def test_outgoing_money_in_the_file_is_not_a_payment(seller):
     result = import_camt054(content=camt(("A1", "85.00", "1232"), indicator="DBIT"), file_name="out.xml")
     assert result.payments == []
+
+
+def test_a_reversal_takes_the_payment_back_and_pending_entries_wait(seller):
+    invoice = issued()
+    import_camt054(content=camt(("A1", "85.00", invoice.reference)), file_name="in.xml")
+    reversal = camt(("R1", "85.00", invoice.reference), indicator="DBIT").replace(
+        b"<CdtDbtInd>DBIT</CdtDbtInd>", b"<CdtDbtInd>DBIT</CdtDbtInd><RvslInd>true</RvslInd>"
+    )
+    import_camt054(content=reversal, file_name="reversal.xml")
+    invoice.refresh_from_db()
+    assert invoice.status == "issued"
+    assert invoice.balance == Decimal("85.00")
+    pending = camt(("P1", "85.00", invoice.reference)).replace(b"<Sts>BOOK</Sts>", b"<Sts>PDNG</Sts>")
+    assert import_camt054(content=pending, file_name="pending.xml").payments == []
+
+
+def test_a_file_for_another_account_is_refused(seller):
+    other = camt(("A1", "85.00", "1232")).replace(b"FI2112345600000785", b"FI5810171000000122")
+    with pytest.raises(ValidationError, match="FI5810171000000122"):
+        import_camt054(content=other, file_name="other.xml")
+
+
+def test_a_reference_with_leading_zeros_still_matches_and_money_on_a_credited_invoice_is_left_for_staff(seller):
+    from billing.services import credit_invoice
+
+    padded, credited = issued(), issued()
+    credit_invoice(invoice=credited)
+    result = import_camt054(
+        content=camt(("A1", "85.00", "000" + padded.reference), ("A2", "85.00", credited.reference)), file_name="z.xml"
+    )
+    assert (result.matched, result.unmatched) == (1, 1)
+    assert Payment.objects.get(bank_entry_id="A2").invoice is None

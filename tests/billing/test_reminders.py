@@ -54,3 +54,16 @@ def test_a_paid_invoice_gets_no_reminder(seller):
     invoice = overdue_invoice()
     record_payment(invoice=invoice, amount=Decimal("85.00"), paid_on=DUE)
     assert send_due_reminders(today=DUE + timedelta(days=30)) == 0
+
+
+def test_a_business_buyer_pays_the_reference_rate_plus_eight(settings):
+    settings.REFERENCE_INTEREST_RATE = "2.50"
+    assert reminder_terms(business=True).interest_rate == Decimal("10.50")
+
+
+def test_the_reminder_sent_states_a_capped_fee(seller, settings):
+    settings.PAYMENT_REMINDER_FEE = "15.00"
+    overdue_invoice()
+    send_due_reminders(today=DUE + timedelta(days=14))
+    assert PaymentReminder.objects.get().fee == Decimal("5.00")
+    assert "Muistutusmaksu: 5,00 €" in mail.outbox[0].body

@@ -60,4 +60,5 @@ def test_staff_invoice_visits_issue_download_the_pdf_and_record_the_payment(page
     expect(page.locator(".messagelist")).to_be_visible()
 
     page.goto("/admin/billing/invoice/")
-    expect(page.locator("#result_list tbody tr").filter(has_text="Ville Laskutettava")).to_contain_text("maksettu")
+    row = page.locator("#result_list tbody tr").filter(has_text="Ville Laskutettava")
+    expect(row.locator("td.field-status")).to_have_text("maksettu")

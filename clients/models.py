@@ -347,6 +347,12 @@ class StaffNote(models.Model):
         return _("note no. %(id)s") % {"id": self.pk}
 
 
+# Checks that apps above this one add for entries collected with permission (the consents app checks
+# that the purpose exists and that health information has its explicit consent). Each takes the entry
+# and raises ValidationError.
+COLLECTED_DATA_CHECKS: list = []
+
+
 class CollectedDataQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Return the entries ``user`` may read: health information only with its own permission."""
@@ -393,3 +399,7 @@ class CollectedData(models.Model):
     def __str__(self):
         # Neutral on purpose: a health entry's label ("knee injury") is itself health information.
         return _("entry no. %(id)s") % {"id": self.pk}
+
+    def clean(self):
+        for check in COLLECTED_DATA_CHECKS:
+            check(self)

@@ -45,6 +45,11 @@ SECRET_KEY = _required_in_production(
 )
 ALLOWED_HOSTS = _required_in_production("ALLOWED_HOSTS", cast=list, dev_default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = _list("CSRF_TRUSTED_ORIGINS")
+# The key of the suppression list's hashes and of consent evidence. It must stay the same for as long
+# as the list is kept: a new key would let suppressed addresses be marketed to again.
+SUPPRESSION_HMAC_KEY = _required_in_production(
+    "SUPPRESSION_HMAC_KEY", dev_default="development-only-suppression-key-never-use-in-production"
+)
 
 # The back office path can be moved away from the well-known /admin/ to cut down on scanning noise.
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
@@ -97,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "register.context_processors.organisation",
+                "consents.context_processors.cookie_consent",
             ],
         },
     },
@@ -167,6 +173,13 @@ ADMIN_ESTIMATED_COUNT_FROM = env.int("ADMIN_ESTIMATED_COUNT_FROM", default=20000
 # Bank of Finland's reference rate, which changes each half-year: late interest is it plus 7 points.
 PAYMENT_REMINDER_FEE = env.str("PAYMENT_REMINDER_FEE", default="5.00")
 REFERENCE_INTEREST_RATE = env.str("REFERENCE_INTEREST_RATE", default="2.00")
+
+# Marketing integrations: each is off until configured.
+MAILCHIMP_API_KEY = env.str("MAILCHIMP_API_KEY", default="")
+MAILCHIMP_AUDIENCE_ID = env.str("MAILCHIMP_AUDIENCE_ID", default="")
+MAILCHIMP_WEBHOOK_SECRET = env.str("MAILCHIMP_WEBHOOK_SECRET", default="")
+GOOGLE_TAG_ID = env.str("GOOGLE_TAG_ID", default="")
+META_PIXEL_ID = env.str("META_PIXEL_ID", default="")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Calendar feeds are read by calendar services, in no language.
     path("", include("bookings.urls")),
+    path("", include("consents.webhook_urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -24,6 +25,7 @@ urlpatterns += i18n_patterns(
     ),
     path("", include("privacy.urls")),
     path("", include("billing.urls")),
+    path("", include("consents.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     prefix_default_language=False,
 )

@@ -42,6 +42,7 @@ def organisation(db):
     organisation, _created = Organisation.objects.get_or_create(pk=Organisation.SINGLETON_ID, defaults=seed)
     # The VAT rates come from a data migration too, and go with the same flush.
     import_module("billing.migrations.0002_vat_rates").create(django_apps, None)
+    import_module("consents.migrations.0002_purposes").create(django_apps, None)
     return organisation
 
 

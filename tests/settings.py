@@ -9,6 +9,7 @@ import os
 # A developer's own .env (a production-like DATABASE_URL, say) must not change what the tests run on.
 os.environ["ENV_FILE"] = ""
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789")
+os.environ.setdefault("SUPPRESSION_HMAC_KEY", "tests-only-suppression-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ["CACHE_URL"] = os.environ.get("TEST_CACHE_URL", "locmemcache://tests")

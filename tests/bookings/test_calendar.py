@@ -127,6 +127,8 @@ def test_the_person_page_shows_appointments_and_counts_visits_no_shows_and_late_
     response = client.get(reverse("admin:clients_client_change", args=[person.pk]))
     summary = {str(k): v for k, v in response.context["summary"]}
     assert summary.pop("laskutettu, avoinna") == "0 €"  # billing's figure, beside the bookings' ones
+    assert summary.pop("annetut suostumukset") == "-"  # and the consents'
+
     assert summary == {
         "käynnit": 2,
         "poisjäännit": 1,

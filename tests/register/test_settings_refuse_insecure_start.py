@@ -13,6 +13,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "a-production-like-secret-key-" + "x" * 40,
     "ALLOWED_HOSTS": "rekisteri.example.fi",
+    "SUPPRESSION_HMAC_KEY": "a-production-like-suppression-key-" + "y" * 30,
     "CSRF_TRUSTED_ORIGINS": "https://rekisteri.example.fi",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
     "SECURE_HSTS_PRELOAD": "true",
@@ -33,7 +34,7 @@ def run(command, env_changes, remove=()):
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "SUPPRESSION_HMAC_KEY"])
 def test_manage_py_refuses_to_start_without_a_secret_when_debug_is_off(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = run(["manage.py", "check"], env, remove=[missing])

@@ -1,0 +1,14 @@
+from django.conf import settings
+
+from consents.views import cookie_choice
+
+
+def cookie_consent(request):
+    """Tell templates which trackers the visitor allowed, and whether to show the cookie banner."""
+    choice = cookie_choice(request)
+    return {
+        "cookie_choice": choice,
+        "show_cookie_banner": choice is None,
+        "google_tag_id": settings.GOOGLE_TAG_ID if choice and choice.analytics else "",
+        "meta_pixel_id": settings.META_PIXEL_ID if choice and choice.marketing else "",
+    }

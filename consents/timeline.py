@@ -1,0 +1,36 @@
+"""The person page's share of consents: every ledger event and disclosure, and the current state."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from clients.timeline import PER_PROVIDER, TimelineEntry, summary_provider, timeline_provider
+from consents.models import ConsentEvent, ConsentState, Disclosure, MarketingProhibition
+
+
+@timeline_provider
+def consent_events(person, user):
+    if not user.has_perm("consents.view_consentevent"):
+        return
+    for event in ConsentEvent.objects.filter(client=person).select_related("purpose")[:PER_PROVIDER]:
+        what = event.purpose.title if event.purpose else _("all marketing")
+        yield TimelineEntry(
+            when=event.occurred_at,
+            kind=event.get_kind_display(),
+            title=f"{what} ({event.get_channel_display()})",
+            url=reverse("admin:consents_consentevent_change", args=[event.pk]),
+        )
+    for disclosure in Disclosure.objects.filter(client=person)[:PER_PROVIDER]:
+        yield TimelineEntry(when=disclosure.disclosed_at, kind=_("disclosure"), title=disclosure.recipient)
+
+
+@summary_provider
+def consents_now(person, user):
+    if not user.has_perm("consents.view_consentevent"):
+        return []
+    given = [
+        str(s.purpose) for s in ConsentState.objects.filter(client=person, granted=True).select_related("purpose")
+    ]
+    items = [(_("consents given"), ", ".join(given) or "-")]
+    if MarketingProhibition.objects.filter(client=person).exists():
+        items.append((_("marketing"), _("prohibited")))
+    return items

@@ -1,0 +1,175 @@
+"""Mailchimp, its webhook, the self-service links and the Facebook audience: only what consent allows."""
+
+import csv
+import hashlib
+import io
+import json
+
+import pytest
+import responses
+from django.core import signing
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from consents.facebook import export_audience
+from consents.mailchimp import sync
+from consents.models import AudienceExport, ConsentState, MailchimpMember, Purpose
+from consents.services import record_event
+from consents.views import choices_url, marketing_email_headers
+from tests.factories import ClientFactory
+
+pytestmark = pytest.mark.django_db
+LIST_URL = "https://us21.api.mailchimp.com/3.0/lists/aud123"
+
+
+@pytest.fixture
+def mailchimp_on(settings, organisation):
+    settings.MAILCHIMP_API_KEY = "0123456789abcdef-us21"
+    settings.MAILCHIMP_AUDIENCE_ID = "aud123"
+    settings.MAILCHIMP_WEBHOOK_SECRET = "s3cr3t-webhook"
+    return Purpose.objects.get(code="email_marketing")
+
+
+def consenting(purpose, **fields):
+    person = ClientFactory(**fields)
+    record_event(client=person, kind="granted", purpose=purpose, channel="web", recorded_by="person")
+    return person
+
+
+def batch_response(errors=()):
+    return {
+        "new_members": [],
+        "updated_members": [],
+        "errors": list(errors),
+        "total_created": 0,
+        "total_updated": 0,
+        "error_count": len(errors),
+    }
+
+
+@responses.activate
+def test_the_sync_sends_only_the_email_and_first_name_of_consenting_people(mailchimp_on):
+    aino = consenting(mailchimp_on, first_name="Aino", email="aino@example.fi", phone="+358401234567")
+    ClientFactory(first_name="Eero", email="eero@example.fi")  # no consent
+    responses.post(LIST_URL, json=batch_response())
+    result = sync()
+    (call,) = responses.calls
+    body = json.loads(call.request.body)
+    assert body == {
+        "members": [{"email_address": "aino@example.fi", "status": "subscribed", "merge_fields": {"FNAME": "Aino"}}],
+        "update_existing": True,
+    }
+    assert result.subscribed == 1
+    assert MailchimpMember.objects.get(client=aino).status == "subscribed"
+    # Nothing changed: nothing is sent again.
+    sync()
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_a_withdrawn_person_is_unsubscribed_and_a_failed_contact_is_retried(mailchimp_on):
+    aino = consenting(mailchimp_on, first_name="Aino", email="aino@example.fi")
+    responses.post(LIST_URL, json=batch_response())
+    sync()
+    record_event(client=aino, kind="withdrawn", purpose=mailchimp_on, channel="web", recorded_by="person")
+    consenting(mailchimp_on, first_name="Bea", email="bea@example.fi")
+    responses.replace(
+        responses.POST,
+        LIST_URL,
+        json=batch_response(
+            [{"email_address": "bea@example.fi", "error": "Bea looks fake", "error_code": "ERROR_CONTACT_EXISTS"}]
+        ),
+    )
+    result = sync()
+    body = json.loads(responses.calls[-1].request.body)
+    assert {m["email_address"]: m["status"] for m in body["members"]} == {
+        "aino@example.fi": "unsubscribed",
+        "bea@example.fi": "subscribed",
+    }
+    assert result.unsubscribed == 1 and result.errors == ["bea@example.fi: Bea looks fake"]
+    assert MailchimpMember.objects.get(client=aino).status == "unsubscribed"
+    responses.replace(responses.POST, LIST_URL, json=batch_response())
+    sync()
+    assert json.loads(responses.calls[-1].request.body)["members"][0]["email_address"] == "bea@example.fi"
+
+
+@responses.activate
+def test_an_api_outage_loses_nothing_and_the_command_says_so(mailchimp_on):
+    consenting(mailchimp_on, email="aino@example.fi")
+    responses.post(LIST_URL, status=503, json={"title": "Service Unavailable"})
+    with pytest.raises(CommandError, match="1 contacts failed"):
+        call_command("sync_mailchimp", stdout=io.StringIO(), stderr=io.StringIO())
+    out = io.StringIO()
+    call_command("sync_mailchimp", "--dry-run", stdout=out)
+    assert "would subscribe: aino@example.fi" in out.getvalue()
+
+
+def test_without_configuration_the_sync_is_off_and_says_so(organisation):
+    with pytest.raises(CommandError, match="not configured"):
+        call_command("sync_mailchimp")
+
+
+def test_the_webhook_records_a_withdrawal_and_refuses_a_wrong_secret(client, mailchimp_on):
+    person = consenting(mailchimp_on, email="pois@example.fi")
+    data = {"type": "unsubscribe", "data[email]": "POIS@example.fi", "data[list_id]": "aud123"}
+    assert client.post("/webhooks/mailchimp/wrong/", data).status_code == 404
+    assert ConsentState.objects.get(client=person).granted
+    assert client.get("/webhooks/mailchimp/s3cr3t-webhook/").status_code == 200
+    assert client.post("/webhooks/mailchimp/s3cr3t-webhook/", data).status_code == 200
+    state = ConsentState.objects.get(client=person)
+    assert not state.granted
+    assert state.last_event.channel == "mailchimp"
+
+
+def test_the_choices_link_withdraws_with_one_click_and_refuses_tampered_or_expired_links(
+    client, mailchimp_on, monkeypatch
+):
+    person = consenting(mailchimp_on)
+    url = choices_url(person)
+    page = client.get(url)
+    assert page.status_code == 200 and "Sähköpostimarkkinointi" in page.content.decode()
+    client.post(url, {"withdraw": "email_marketing"})
+    assert not ConsentState.objects.get(client=person).granted
+    assert client.get(url.replace(":", "x", 1)).status_code == 404
+    monkeypatch.setattr(signing, "time", type("Clock", (), {"time": staticmethod(lambda: 9e9)}))
+    assert client.get(url).status_code == 404
+
+
+def test_the_one_click_unsubscribe_header_works_without_a_page(client, mailchimp_on):
+    person = consenting(mailchimp_on)
+    headers = marketing_email_headers(person, base_url="https://rekisteri.example.fi")
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    path = headers["List-Unsubscribe"].strip("<>").removeprefix("https://rekisteri.example.fi")
+    response = client.post(path, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert not ConsentState.objects.get(client=person).granted
+
+
+def test_the_facebook_audience_holds_hashes_of_consenting_people_only_and_is_recorded(organisation):
+    facebook = Purpose.objects.get(code="facebook_audiences")
+    person = consenting(facebook, email="  Maija@Example.FI ")
+    ClientFactory(email="ei@example.fi")
+    export, content = export_audience()
+    rows = list(csv.reader(io.StringIO(content)))
+    assert rows == [["email"], [hashlib.sha256(b"maija@example.fi").hexdigest()]]
+    assert list(export.people.all()) == [person]
+    assert AudienceExport.objects.get().count == 1
+
+
+def test_the_consent_event_list_makes_the_same_number_of_queries_for_few_and_many(
+    client, visitors, organisation, django_assert_max_num_queries
+):
+    visitors().log_in(client, "superuser")
+    purpose = Purpose.objects.get(code="email_marketing")
+    consenting(purpose)
+    url = reverse("admin:consents_consentevent_changelist")
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(30):
+        consenting(purpose)
+    with django_assert_max_num_queries(len(few)):
+        assert client.get(url).status_code == 200

@@ -23,7 +23,7 @@ from clients.models import (
 from clients.phones import format_phone, phone_search_digits
 from clients.resources import ClientResource
 from clients.services import assign_email, merge_people, possible_duplicates, record_role_change
-from clients.timeline import summary_for, timeline_for
+from clients.timeline import links_for, summary_for, timeline_for
 from register.paginators import EstimatedCountPaginator
 
 EMAILS_ON_PERSON_PAGE = 20
@@ -227,6 +227,7 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
                 # The timeline leaves out what this staff member may not see (restricted notes, say).
                 "timeline": timeline_for(person, request.user),
                 "summary": summary_for(person, request.user),
+                "person_links": links_for(person, request.user),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -38,6 +38,20 @@ def timeline_provider(function: Provider) -> Provider:
     return function
 
 
+_links: list = []
+
+
+def link_provider(function):
+    """Register ``function(person, user)`` returning (label, url) pairs: actions offered on the person page."""
+    if function not in _links:
+        _links.append(function)
+    return function
+
+
+def links_for(person, user) -> list[tuple[str, str]]:
+    return [item for provider in _links for item in provider(person, user)]
+
+
 def summary_provider(function):
     """Register ``function(person, user)`` returning (label, value) pairs for the person page."""
     if function not in _summaries:

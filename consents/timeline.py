@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from clients.timeline import PER_PROVIDER, TimelineEntry, summary_provider, timeline_provider
+from clients.timeline import PER_PROVIDER, TimelineEntry, link_provider, summary_provider, timeline_provider
 from consents.models import ConsentEvent, ConsentState, Disclosure, MarketingProhibition
 
 
@@ -34,3 +34,11 @@ def consents_now(person, user):
     if MarketingProhibition.objects.filter(client=person).exists():
         items.append((_("marketing"), _("prohibited")))
     return items
+
+
+@link_provider
+def record_consent(person, user):
+    if not user.has_perm("consents.add_consentevent"):
+        return []
+    url = reverse("admin:consents_consentevent_add") + f"?client={person.pk}"
+    return [(_("Record a consent"), url)]

@@ -10,6 +10,7 @@ import responses
 from django.core import signing
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from consents.facebook import export_audience
 from consents.mailchimp import sync
@@ -169,7 +170,33 @@ def test_the_consent_event_list_makes_the_same_number_of_queries_for_few_and_man
 
     with CaptureQueriesContext(connection) as few:
         client.get(url)
-    for _ in range(30):
+    for _index in range(30):
         consenting(purpose)
     with django_assert_max_num_queries(len(few)):
         assert client.get(url).status_code == 200
+
+
+def test_staff_record_a_paper_consent_from_the_person_page(client, visitors, organisation):
+    person = ClientFactory()
+    people = visitors(permissions=["clients.view_client", "consents.view_consentevent", "consents.add_consentevent"])
+    people.log_in(client, "permitted")
+    page = client.get(reverse("admin:clients_client_change", args=[person.pk]))
+    add_url = reverse("admin:consents_consentevent_add") + f"?client={person.pk}"
+    assert add_url in page.content.decode()
+    purpose = Purpose.objects.get(code="market_research")
+    response = client.post(
+        add_url,
+        {
+            "client": person.pk,
+            "purpose": purpose.pk,
+            "kind": "granted",
+            "channel": "paper",
+            "recorded_by": "staff",
+            "evidence_note": "Allekirjoitettu lomake 1.12.",
+        },
+    )
+    assert response.status_code == 302
+    state = ConsentState.objects.get(client=person, purpose=purpose)
+    assert state.granted and state.last_event.staff == people.permitted
+    page = client.get(reverse("admin:clients_client_change", args=[person.pk]))
+    assert dict(page.context["summary"])[_("consents given")] == "Mielipide- ja markkinatutkimukset"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, Guardian
 from consents import mailchimp
+from consents.eligibility import marketable_people
 from consents.facebook import export_audience
 from consents.models import AudienceExport, ConsentEvent, Disclosure, Purpose, SuppressedAddress
 from consents.services import record_event
@@ -31,7 +32,8 @@ class PurposeAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("people with a valid consent"), ordering="valid")
     def valid_consents(self, purpose):
-        return purpose.valid
+        # For marketing, valid means what the one eligibility rule allows, prohibitions and all.
+        return len(marketable_people(purpose.code)) if purpose.is_marketing else purpose.valid
 
     @admin.action(description=_("Sync email marketing to Mailchimp"), permissions=["change"])
     def sync_mailchimp(self, request, queryset):
@@ -92,6 +94,14 @@ class RecordConsentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = Client.objects.active()
         self.fields["guardian"].queryset = Guardian.objects.select_related("minor")
+        # Staff record what a person or a guardian gave them; a prohibition is lifted by the person only.
+        self.fields["recorded_by"].choices = [
+            c for c in ConsentEvent.RecordedBy.choices if c[0] != ConsentEvent.RecordedBy.PERSON
+        ]
+        self.fields["kind"].choices = [
+            c for c in ConsentEvent.Kind.choices if c[0] != ConsentEvent.Kind.PROHIBITION_LIFTED
+        ]
+        self.fields["evidence_note"].required = True
 
 
 @admin.register(ConsentEvent)

@@ -43,6 +43,8 @@ class Change:
     email: str
     status: str
     first_name: str = ""
+    # What success means locally: the member's subscription, or clearing an old address.
+    clears_pending: bool = False
 
 
 @dataclass
@@ -55,21 +57,38 @@ class SyncResult:
 
 
 def plan_changes() -> tuple[list[Change], int]:
-    """Return what Mailchimp must be told, and how many people need no change."""
+    """Return what Mailchimp must be told, and how many people need no change.
+
+    Addresses are compared without case; an address someone eligible is subscribed with is never
+    unsubscribed in the same run, whoever held it before.
+    """
     eligible = {person.pk: person for person in marketable_people(PURPOSE)}
+    wanted = {person.email.lower() for person in eligible.values()}
     members = {m.client_id: m for m in MailchimpMember.objects.filter(client_id__in=eligible.keys())}
     changes, unchanged = [], 0
     for pk, person in eligible.items():
         member = members.get(pk) or MailchimpMember(client=person, email=person.email, status="")
-        if member.status == "subscribed" and member.email == person.email and not member.last_error:
+        moved = member.pk and member.status == "subscribed" and member.email.lower() != person.email.lower()
+        if moved and member.email.lower() not in wanted:
+            member.pending_unsubscribe = member.email
+        same = (
+            member.status == "subscribed" and member.email.lower() == person.email.lower()
+            and member.first_name_sent == person.first_name and not member.last_error
+        )  # fmt: skip
+        if same:
             unchanged += 1
-            continue
-        if member.pk and member.status == "subscribed" and member.email != person.email:
+        else:
+            changes.append(
+                Change(member=member, email=person.email, status="subscribed", first_name=person.first_name)
+            )
+    for member in MailchimpMember.objects.exclude(client_id__in=eligible.keys()).filter(status="subscribed"):
+        if member.email.lower() not in wanted:
             changes.append(Change(member=member, email=member.email, status="unsubscribed"))
-        changes.append(Change(member=member, email=person.email, status="subscribed", first_name=person.first_name))
-    # Everyone once subscribed who may no longer be marketed to is unsubscribed there.
-    for member in MailchimpMember.objects.filter(status="subscribed").exclude(client_id__in=eligible.keys()):
-        changes.append(Change(member=member, email=member.email, status="unsubscribed"))
+    for member in list(members.values()) + [c.member for c in changes]:
+        pending = member.pending_unsubscribe
+        planned = any(c.clears_pending and c.member is member for c in changes)
+        if pending and pending.lower() not in wanted and not planned:
+            changes.append(Change(member=member, email=pending, status="unsubscribed", clears_pending=True))
     return changes, unchanged
 
 
@@ -83,6 +102,31 @@ def _payload(batch: list[Change]) -> dict:
     return {"members": members, "update_existing": True}
 
 
+def _apply(change: Change, problem: str | None, now, result: SyncResult) -> None:
+    member = change.member
+    if problem:
+        # Kept for the next run: the local change is not lost (an old address stays pending anyway).
+        if not change.clears_pending:
+            member.last_error = problem[:1000]
+        result.errors.append(f"{change.email}: {problem}")
+    elif change.clears_pending:
+        member.pending_unsubscribe = ""
+        result.unsubscribed += 1
+    elif change.status == "subscribed":
+        member.email, member.first_name_sent, member.status = change.email, change.first_name, "subscribed"
+        member.synced_at, member.last_error = now, ""
+        result.subscribed += 1
+    else:
+        member.status, member.synced_at, member.last_error = "unsubscribed", now, ""
+        result.unsubscribed += 1
+    if member.client_id is None and member.status == "unsubscribed" and not member.pending_unsubscribe:
+        # The person is gone and Mailchimp knows: nothing is left to track.
+        if member.pk:
+            member.delete()
+        return
+    member.save()
+
+
 def sync(*, dry_run: bool = False, progress: Callable[..., Iterable] | None = None) -> SyncResult:
     """Bring the Mailchimp audience in line with the register; local state changes only on success."""
     if not is_configured():
@@ -91,6 +135,9 @@ def sync(*, dry_run: bool = False, progress: Callable[..., Iterable] | None = No
     result = SyncResult(unchanged=unchanged, planned=changes)
     if dry_run:
         return result
+    for change in changes:
+        if change.member.pending_unsubscribe and change.member.pk:
+            change.member.save(update_fields=["pending_unsubscribe"])  # remembered before anything is sent
     batches = [changes[i : i + BATCH_SIZE] for i in range(0, len(changes), BATCH_SIZE)]
     if progress is not None:
         batches = progress(batches, unit="batch", disable=len(batches) < 2)
@@ -109,17 +156,5 @@ def sync(*, dry_run: bool = False, progress: Callable[..., Iterable] | None = No
             errors = {change.email.lower(): str(error) for change in batch}
         now = timezone.now()
         for change in batch:
-            member = change.member
-            problem = errors.get(change.email.lower())
-            if problem:
-                # Kept for the next run: the local change is not lost.
-                member.last_error = problem[:1000]
-                result.errors.append(f"{change.email}: {problem}")
-            else:
-                member.email, member.status, member.synced_at, member.last_error = change.email, change.status, now, ""
-                if change.status == "subscribed":
-                    result.subscribed += 1
-                else:
-                    result.unsubscribed += 1
-            member.save()
+            _apply(change, errors.get(change.email.lower()), now, result)
     return result

@@ -222,11 +222,19 @@ class AudienceExport(models.Model):
 
 
 class MailchimpMember(models.Model):
-    """What the register last told Mailchimp about a person, so that a run sends only changes."""
+    """What the register last told Mailchimp about a person, so that a run sends only changes.
 
-    client = models.OneToOneField("clients.Client", on_delete=models.CASCADE, related_name="mailchimp")
+    The row outlives its person (erased or merged away) until Mailchimp has unsubscribed the address.
+    """
+
+    client = models.OneToOneField(
+        "clients.Client", on_delete=models.SET_NULL, null=True, blank=True, related_name="mailchimp"
+    )
     email = models.EmailField()
+    first_name_sent = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=20)
+    # An address the person used before, still to be unsubscribed there.
+    pending_unsubscribe = models.EmailField(blank=True)
     synced_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
@@ -244,7 +252,7 @@ class CookieChoice(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     analytics = models.BooleanField(default=False)
     marketing = models.BooleanField(default=False)
-    chosen_at = models.DateTimeField(auto_now=True)
+    chosen_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("cookie choice")

@@ -64,7 +64,8 @@ declare(
     category=_("Email marketing list"),
     find=related_to("client"),
     export=("email", "status", "synced_at"),
-    erasure=Delete(),
+    # The row stays, without its person, until the sync has unsubscribed the address at Mailchimp.
+    erasure=Anonymise(fields={"client": None, "first_name_sent": ""}),
     retention=Retention(_("As long as the email marketing consent.")),
 )
 

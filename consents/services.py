@@ -65,8 +65,16 @@ def record_event(
             raise ValidationError(_("Processing of this person's data is restricted."))
     if guardian is not None and guardian.minor_id != client.pk:
         raise ValidationError(_("The guardian is not this person's guardian."))
-    if recorded_by == ConsentEvent.RecordedBy.STAFF and not (staff and evidence_note.strip()) and kind == Kind.GRANTED:
+    if staff is not None and not evidence_note.strip():
+        # Whatever staff enter on someone's behalf says how they learnt of it.
         raise ValidationError(_("Note how the consent was obtained."))
+    if kind == Kind.PROHIBITION_LIFTED and recorded_by != ConsentEvent.RecordedBy.PERSON:
+        raise ValidationError(_("Only the person can lift their own marketing prohibition."))
+
+    # One person's events are written one at a time: the state always follows the newest event.
+    from clients.models import Client
+
+    Client.objects.select_for_update().filter(pk=client.pk).first()
 
     event = ConsentEvent(
         client=client,
@@ -87,11 +95,15 @@ def record_event(
     event.save()
 
     if kind in (Kind.GRANTED, Kind.WITHDRAWN):
-        ConsentState.objects.update_or_create(
-            client=client,
-            purpose=purpose,
-            defaults={"granted": kind == Kind.GRANTED, "since": event.occurred_at, "last_event": event},
-        )
+        state = ConsentState.objects.filter(client=client, purpose=purpose).first()
+        if state is None:
+            ConsentState.objects.create(
+                client=client, purpose=purpose, granted=kind == Kind.GRANTED, since=event.occurred_at, last_event=event
+            )
+        elif event.occurred_at >= state.since:
+            # An event entered later but dated earlier (a paper form found in a drawer) is history, not news.
+            state.granted, state.since, state.last_event = kind == Kind.GRANTED, event.occurred_at, event
+            state.save()
     elif kind == Kind.PROHIBITED:
         MarketingProhibition.objects.update_or_create(
             client=client, defaults={"since": event.occurred_at, "last_event": event}
@@ -106,11 +118,15 @@ def record_event(
     return event
 
 
-def withdraw_all_marketing(*, client, channel: str, recorded_by: str, **evidence) -> list[ConsentEvent]:
-    """Withdraw every marketing consent the person has given, with one action."""
+def withdraw_all_marketing(
+    *, client, channel: str, recorded_by: str, codes: tuple[str, ...] | None = None, **evidence
+) -> list[ConsentEvent]:
+    """Withdraw the person's marketing consents (all, or those of ``codes``) with one action."""
     states = ConsentState.objects.filter(client=client, granted=True, purpose__is_marketing=True).select_related(
         "purpose"
     )
+    if codes is not None:
+        states = states.filter(purpose__code__in=codes)
     return [
         record_event(client=client, kind=ConsentEvent.Kind.WITHDRAWN, purpose=state.purpose, channel=channel,
                      recorded_by=recorded_by, **evidence)

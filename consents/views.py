@@ -13,8 +13,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clients.models import Client
-from consents.models import ConsentEvent, ConsentState, CookieChoice, MailchimpMember, MarketingProhibition, Purpose
-from consents.services import record_event, withdraw_all_marketing
+from consents.models import (
+    ConsentEvent,
+    ConsentState,
+    CookieChoice,
+    MailchimpMember,
+    MarketingProhibition,
+    Purpose,
+    SuppressedAddress,
+)
+from consents.services import record_event, suppress, withdraw_all_marketing
 
 logger = logging.getLogger(__name__)
 SALT = "consents.marketing-choices"
@@ -81,9 +89,15 @@ def marketing_choices(request, token):
 @csrf_exempt  # RFC 8058: the mail client posts without a page, so there is no CSRF token to send
 @require_POST
 def one_click_unsubscribe(request, token):
-    """Withdraw every email marketing consent of the person in the signed link (List-Unsubscribe-Post)."""
+    """Withdraw the email marketing consent of the person in the signed link (List-Unsubscribe-Post).
+
+    RFC 8058 scopes a one-click unsubscribe to the mailing list the email came from: other purposes
+    stay as they are, changeable on the choices page.
+    """
     client = _client_for(token)
-    withdraw_all_marketing(client=client, channel="email", recorded_by="person", **_evidence(request))
+    withdraw_all_marketing(
+        client=client, channel="email", recorded_by="person", codes=("email_marketing",), **_evidence(request)
+    )
     return HttpResponse(status=200)
 
 
@@ -96,9 +110,9 @@ def marketing_email_headers(client: Client, *, base_url: str) -> dict:
 @csrf_exempt  # Mailchimp posts from its servers; the secret in the address is the check
 @require_http_methods(["GET", "POST"])
 def mailchimp_webhook(request, secret):
-    """Record a withdrawal when someone unsubscribes in Mailchimp or Mailchimp cleans their address."""
+    """Record a withdrawal when someone unsubscribes in Mailchimp; suppress an address Mailchimp cleaned."""
     expected = settings.MAILCHIMP_WEBHOOK_SECRET
-    if not expected or not hmac.compare_digest(secret, expected):
+    if not expected or not hmac.compare_digest(secret.encode(), expected.encode()):
         raise Http404
     if request.method == "GET":
         return HttpResponse("ok")  # Mailchimp checks the address with a GET when the webhook is made
@@ -106,20 +120,26 @@ def mailchimp_webhook(request, secret):
     email = request.POST.get("data[email]", "").strip()
     if kind not in ("unsubscribe", "cleaned") or not email:
         return HttpResponse("ignored")
+    if request.POST.get("data[list_id]", settings.MAILCHIMP_AUDIENCE_ID) != settings.MAILCHIMP_AUDIENCE_ID:
+        return HttpResponse("ignored")
+    if kind == "cleaned":
+        # A bounced address: no more marketing to it, though the person did not withdraw anything.
+        suppress(email, reason=SuppressedAddress.Reason.BOUNCED)
     purpose = Purpose.objects.get(code="email_marketing")
-    for client in Client.objects.with_email(email):
-        if ConsentState.objects.filter(client=client, purpose=purpose, granted=True).exists():
+    members = MailchimpMember.objects.filter(email__iexact=email)
+    # The address may be one the person used before: Mailchimp knows only what it was sent.
+    people = {*Client.objects.with_email(email), *(member.client for member in members if member.client)}
+    for person in people:
+        granted = ConsentState.objects.filter(client=person, purpose=purpose, granted=True).exists()
+        if kind == "unsubscribe" and granted:
             record_event(
-                client=client,
+                client=person,
                 kind=ConsentEvent.Kind.WITHDRAWN,
                 purpose=purpose,
                 channel="mailchimp",
                 recorded_by="person",
-                evidence_note=f"Mailchimp webhook: {kind}",
             )
-        MailchimpMember.objects.filter(client=client).update(
-            status="unsubscribed" if kind == "unsubscribe" else "cleaned"
-        )
+    members.update(status="unsubscribed" if kind == "unsubscribe" else "cleaned")
     return HttpResponse("ok")
 
 
@@ -146,9 +166,8 @@ def cookie_settings(request):
             analytics = marketing = False
         else:
             analytics, marketing = bool(request.POST.get("analytics")), bool(request.POST.get("marketing"))
-        choice = current or CookieChoice()
-        choice.analytics, choice.marketing = analytics, marketing
-        choice.save()
+        # Every choice is a row of its own: what was chosen when stays on record.
+        choice = CookieChoice.objects.create(analytics=analytics, marketing=marketing)
         target = request.POST.get("next", "/")
         if not url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -200,3 +200,130 @@ def test_staff_record_a_paper_consent_from_the_person_page(client, visitors, org
     assert state.granted and state.last_event.staff == people.permitted
     page = client.get(reverse("admin:clients_client_change", args=[person.pk]))
     assert dict(page.context["summary"])[_("consents given")] == "Mielipide- ja markkinatutkimukset"
+
+
+@responses.activate
+def test_a_changed_address_unsubscribes_the_old_one_even_if_that_fails_first(mailchimp_on):
+    person = consenting(mailchimp_on, first_name="Aino", email="vanha@example.fi")
+    responses.post(LIST_URL, json=batch_response())
+    sync()
+    person.email = "uusi@example.fi"
+    person.save()
+    responses.replace(
+        responses.POST,
+        LIST_URL,
+        json=batch_response(
+            [{"email_address": "vanha@example.fi", "error": "temporarily unavailable", "error_code": "ERROR_GENERIC"}]
+        ),
+    )
+    sync()
+    responses.replace(responses.POST, LIST_URL, json=batch_response())
+    sync()
+    body = json.loads(responses.calls[-1].request.body)
+    assert body["members"] == [{"email_address": "vanha@example.fi", "status": "unsubscribed"}]
+    member = MailchimpMember.objects.get(client=person)
+    assert (member.email, member.status, member.pending_unsubscribe) == ("uusi@example.fi", "subscribed", "")
+
+
+@responses.activate
+def test_a_new_first_name_is_sent_and_a_deleted_persons_address_is_unsubscribed(mailchimp_on):
+    person = consenting(mailchimp_on, first_name="Aino", email="aino@example.fi")
+    gone = consenting(mailchimp_on, first_name="Gone", email="gone@example.fi")
+    responses.post(LIST_URL, json=batch_response())
+    sync()
+    person.first_name = "Aino-Maija"
+    person.save()
+    gone.delete()
+    sync()
+    members = {m["email_address"]: m for m in json.loads(responses.calls[-1].request.body)["members"]}
+    assert members["aino@example.fi"]["merge_fields"] == {"FNAME": "Aino-Maija"}
+    assert members["gone@example.fi"]["status"] == "unsubscribed"
+    assert not MailchimpMember.objects.filter(email="gone@example.fi").exists()
+
+
+def test_staff_cannot_lift_a_prohibition_or_record_without_a_note(mailchimp_on):
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import UserFactory
+
+    person = ClientFactory()
+    record_event(client=person, kind="prohibited", channel="email", recorded_by="person")
+    staff = UserFactory(is_staff=True)
+    with pytest.raises(ValidationError):
+        record_event(
+            client=person,
+            kind="prohibition_lifted",
+            channel="paper",
+            recorded_by="staff",
+            staff=staff,
+            evidence_note="Soitti",
+        )
+    with pytest.raises(ValidationError):
+        record_event(
+            client=person, kind="granted", purpose=mailchimp_on, channel="paper", recorded_by="staff", staff=staff
+        )
+
+
+def test_an_event_dated_earlier_does_not_overturn_a_later_one(mailchimp_on):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    person = consenting(mailchimp_on)
+    record_event(client=person, kind="withdrawn", purpose=mailchimp_on, channel="web", recorded_by="person")
+    record_event(
+        client=person,
+        kind="granted",
+        purpose=mailchimp_on,
+        channel="paper",
+        recorded_by="person",
+        at=timezone.now() - timedelta(days=30),
+    )
+    assert not ConsentState.objects.get(client=person).granted
+
+
+def test_the_purpose_count_follows_the_one_rule(client, visitors, mailchimp_on):
+    visitors().log_in(client, "superuser")
+    consenting(mailchimp_on)
+    objector = consenting(mailchimp_on)
+    record_event(client=objector, kind="prohibited", channel="email", recorded_by="person")
+    response = client.get(reverse("admin:consents_purpose_changelist"))
+    row = next(r for r in response.context["cl"].result_list if r.code == "email_marketing")
+    assert response.context["cl"].model_admin.valid_consents(row) == 1
+
+
+def test_a_cleaned_address_is_suppressed_and_an_old_address_is_found_and_a_non_ascii_secret_is_404(
+    client, mailchimp_on
+):
+    from consents.services import is_suppressed
+
+    person = consenting(mailchimp_on, email="uusi@example.fi")
+    MailchimpMember.objects.create(client=person, email="vanha@example.fi", status="subscribed")
+    client.post(
+        "/webhooks/mailchimp/s3cr3t-webhook/",
+        {"type": "unsubscribe", "data[email]": "vanha@example.fi", "data[list_id]": "aud123"},
+    )
+    assert not ConsentState.objects.get(client=person).granted
+    client.post(
+        "/webhooks/mailchimp/s3cr3t-webhook/",
+        {"type": "cleaned", "data[email]": "bounce@example.fi", "data[list_id]": "aud123"},
+    )
+    assert is_suppressed("bounce@example.fi")
+    assert client.post("/webhooks/mailchimp/%C3%A4/", {}).status_code == 404
+
+
+def test_one_click_unsubscribe_leaves_other_purposes_alone(client, mailchimp_on):
+    person = consenting(mailchimp_on)
+    research = Purpose.objects.get(code="market_research")
+    record_event(client=person, kind="granted", purpose=research, channel="web", recorded_by="person")
+    path = marketing_email_headers(person, base_url="").get("List-Unsubscribe").strip("<>")
+    client.post(path)
+    assert not ConsentState.objects.get(client=person, purpose=mailchimp_on).granted
+    assert ConsentState.objects.get(client=person, purpose=research).granted
+
+
+def test_another_persons_id_with_a_valid_signature_is_refused(client, mailchimp_on):
+    person, other = consenting(mailchimp_on), consenting(mailchimp_on)
+    token = signing.TimestampSigner(salt="consents.marketing-choices").sign(str(person.pk))
+    forged = f"{other.pk}:{token.split(':', 1)[1]}"
+    assert client.get(f"/markkinointi/{forged}/").status_code == 404

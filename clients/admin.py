@@ -12,6 +12,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 
 from clients.models import (
+    NOTICE_VERSION_IN_FORCE,
     Client,
     CollectedData,
     EmailAttachment,
@@ -143,7 +144,7 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
         (
             _("Informed of the register"),
             {
-                "fields": [("informed_at", "informed_by")],
+                "fields": [("informed_at", "informed_by", "informed_notice_version")],
                 "description": _(
                     "When the person was told at the start of coaching that their data is recorded in the register."
                 ),
@@ -235,6 +236,8 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
         previous_role = form.initial.get("role", "") if change else ""
         if obj.informed_at and not obj.informed_by_id:
             obj.informed_by = request.user
+        if obj.informed_at and obj.informed_notice_version is None and NOTICE_VERSION_IN_FORCE:
+            obj.informed_notice_version = NOTICE_VERSION_IN_FORCE[0]()
         super().save_model(request, obj, form, change)
         record_role_change(person=obj, previous_role=previous_role, changed_by=request.user)
         duplicates = possible_duplicates(obj)

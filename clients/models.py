@@ -114,6 +114,8 @@ class Client(models.Model):
     restriction_reason = models.TextField(_("reason for the restriction"), blank=True)
 
     informed_at = models.DateTimeField(_("informed of the register"), null=True, blank=True)
+    # The number of the privacy notice version shown; the privacy app keeps the versions.
+    informed_notice_version = models.PositiveIntegerField(_("privacy notice version shown"), null=True, blank=True)
     informed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("informed by"),
@@ -345,6 +347,11 @@ class StaffNote(models.Model):
         # Neutral on purpose: the admin's change history and delete pages show this to staff who may
         # not read restricted notes.
         return _("note no. %(id)s") % {"id": self.pk}
+
+
+# The privacy app, above this one, tells which notice version is in force (a function returning its
+# number), so that "informed of the register" records the version shown.
+NOTICE_VERSION_IN_FORCE: list = []
 
 
 # Checks that apps above this one add for entries collected with permission (the consents app checks

@@ -65,6 +65,7 @@ declare(
         "restricted_at",
         "restriction_reason",
         "informed_at",
+        "informed_notice_version",
         "created_at",
     ),
     # The row itself stays (pseudonymised) while other apps keep rows under a legal duty that point to

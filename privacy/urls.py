@@ -8,5 +8,6 @@ app_name = "privacy"
 # The paths are translated: /tietosuojaseloste/ in Finnish, /en/privacy-notice/ in English.
 urlpatterns = [
     path(_("privacy-notice/"), views.notice, name="notice"),
+    path(_("privacy-notice/<int:number>/"), views.notice_version, name="notice_version"),
     path(_("data-request/"), views.data_request, name="data_request"),
 ]

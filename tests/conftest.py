@@ -43,6 +43,7 @@ def organisation(db):
     # The VAT rates come from a data migration too, and go with the same flush.
     import_module("billing.migrations.0002_vat_rates").create(django_apps, None)
     import_module("consents.migrations.0002_purposes").create(django_apps, None)
+    import_module("privacy.migrations.0002_first_notice").create(django_apps, None)
     return organisation
 
 

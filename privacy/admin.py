@@ -1,0 +1,142 @@
+import csv
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from privacy.models import NoticeItem, NoticeVersion
+from privacy.notices import missing_items, new_version, processing_record, publish_notice
+
+
+class NoticeItemInline(admin.StackedInline):
+    model = NoticeItem
+    extra = 0
+    fields = [
+        ("kind", "order", "legal_basis"),
+        ("title_fi", "title_en"),
+        ("text_fi", "text_en"),
+        ("legitimate_interest_fi", "legitimate_interest_en"),
+        ("safeguard_fi", "safeguard_en"),
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or not obj.is_published)
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
+
+
+@admin.register(NoticeVersion)
+class NoticeVersionAdmin(admin.ModelAdmin):
+    list_display = ["number", "status", "published_on", "completeness_summary"]
+    inlines = [NoticeItemInline]
+    actions = ["publish_selected", "publish_incomplete", "copy_as_new_version"]
+    readonly_fields = ["status", "published_on", "completeness"]
+    fieldsets = [
+        (None, {"fields": ["number", "status", "published_on", "completeness"]}),
+        (_("Register"), {"fields": [("register_name_fi", "register_name_en")]}),
+        (
+            _("Rights"),
+            {
+                "fields": [
+                    ("rights_fi", "rights_en"),
+                    ("withdrawal_fi", "withdrawal_en"),
+                    ("complaint_fi", "complaint_en"),
+                ]
+            },
+        ),
+        (
+            _("Other information"),
+            {
+                "fields": [
+                    ("requirement_fi", "requirement_en"),
+                    ("automated_decisions_fi", "automated_decisions_en"),
+                    ("security_fi", "security_en"),
+                ]
+            },
+        ),
+    ]
+    change_list_template = "admin/privacy/noticeversion/change_list.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return [f.name for f in NoticeVersion._meta.fields if f.name not in ("id", "created_at")] + [
+                "completeness"
+            ]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or not obj.is_published)
+
+    @admin.display(description=_("missing under GDPR article 13"))
+    def completeness(self, notice):
+        if notice.pk is None:
+            return "-"
+        missing = missing_items(notice)
+        if not missing:
+            return _("Nothing: the notice is complete.")
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((item,) for item in missing)))
+
+    @admin.display(description=_("complete"))
+    def completeness_summary(self, notice):
+        missing = missing_items(notice)
+        return _("yes") if not missing else _("%(count)s missing") % {"count": len(missing)}
+
+    def _publish(self, request, queryset, confirm):
+        for notice in queryset:
+            try:
+                publish_notice(notice=notice, confirm_incomplete=confirm)
+                self.message_user(request, _("%(notice)s published.") % {"notice": notice})
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+
+    @admin.action(description=_("Publish"), permissions=["change"])
+    def publish_selected(self, request, queryset):
+        self._publish(request, queryset, confirm=False)
+
+    @admin.action(description=_("Publish even though incomplete (I confirm)"), permissions=["change"])
+    def publish_incomplete(self, request, queryset):
+        self._publish(request, queryset, confirm=True)
+
+    @admin.action(description=_("Copy as a new draft version"), permissions=["add"])
+    def copy_as_new_version(self, request, queryset):
+        for notice in queryset:
+            draft = new_version(source=notice)
+            self.message_user(request, _("%(notice)s made.") % {"notice": draft})
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/record/", self.admin_site.admin_view(self.record_view), name="privacy_processing_record"),
+            *super().get_urls(),
+        ]
+
+    def record_view(self, request, pk):
+        """The record of processing activities (GDPR article 30), printable or as CSV."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        notice = get_object_or_404(NoticeVersion, pk=pk)
+        rows = processing_record(notice)
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="processing-record-v{notice.number}.csv"'
+            writer = csv.DictWriter(response, fieldnames=list(rows[0]) if rows else ["purpose"])
+            writer.writeheader()
+            writer.writerows(rows)
+            return response
+        return TemplateResponse(
+            request,
+            "admin/privacy/processing_record.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Record of processing activities"),
+                "opts": self.model._meta,
+                "notice": notice,
+                "rows": rows,
+                "csv_url": reverse("admin:privacy_processing_record", args=[notice.pk]) + "?format=csv",
+            },
+        )

@@ -1,0 +1,136 @@
+"""The privacy notice (tietosuojaseloste) as versioned, structured data."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=NoticeVersion.Status.PUBLISHED)
+
+    def current(self):
+        """Return the published version in force: the latest published."""
+        return self.published().order_by("-published_on", "-number").first()
+
+
+class NoticeVersion(models.Model):
+    """One version of the privacy notice. A published version never changes; a change is a new version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    register_name_fi = models.CharField(_("name of the register in Finnish"), max_length=200)
+    register_name_en = models.CharField(_("name of the register in English"), max_length=200)
+    rights_fi = models.TextField(_("the rights and how to use them, in Finnish"), blank=True)
+    rights_en = models.TextField(_("the rights and how to use them, in English"), blank=True)
+    withdrawal_fi = models.TextField(_("withdrawing a consent, in Finnish"), blank=True)
+    withdrawal_en = models.TextField(_("withdrawing a consent, in English"), blank=True)
+    complaint_fi = models.TextField(_("complaint to the Data Protection Ombudsman, in Finnish"), blank=True)
+    complaint_en = models.TextField(_("complaint to the Data Protection Ombudsman, in English"), blank=True)
+    requirement_fi = models.TextField(_("whether providing data is required, in Finnish"), blank=True)
+    requirement_en = models.TextField(_("whether providing data is required, in English"), blank=True)
+    automated_decisions_fi = models.TextField(_("automated decision-making, in Finnish"), blank=True)
+    automated_decisions_en = models.TextField(_("automated decision-making, in English"), blank=True)
+    security_fi = models.TextField(_("security principles, in Finnish"), blank=True)
+    security_en = models.TextField(_("security principles, in English"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("privacy notice version")
+        verbose_name_plural = _("privacy notice versions")
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(published_on__isnull=False),
+                name="privacy_notice_published_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return _("privacy notice, version %(number)s") % {"number": self.number}
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.pop("publishing", False):
+            stored = NoticeVersion.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored == self.Status.PUBLISHED:
+                raise ValidationError(_("A published notice is never edited; make a new version."))
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def text(self, name: str) -> str:
+        """Return the field ``name`` in the active language (Finnish unless English is active)."""
+        suffix = "en" if translation.get_language() == "en" else "fi"
+        return getattr(self, f"{name}_{suffix}")
+
+
+class NoticeItem(models.Model):
+    """A repeated part of a notice: a purpose, a category of data, a source, a recipient or a transfer."""
+
+    class Kind(models.TextChoices):
+        PURPOSE = "purpose", _("purpose of processing")
+        CATEGORY = "category", _("category of data")
+        SOURCE = "source", _("source of data")
+        RECIPIENT = "recipient", _("recipient or disclosure")
+        TRANSFER = "transfer", _("transfer outside the EU/EEA")
+
+    class LegalBasis(models.TextChoices):
+        CONSENT = "a", _("consent (GDPR 6(1)(a))")
+        CONTRACT = "b", _("contract (GDPR 6(1)(b))")
+        LEGAL_OBLIGATION = "c", _("legal obligation (GDPR 6(1)(c))")
+        VITAL_INTERESTS = "d", _("vital interests (GDPR 6(1)(d))")
+        PUBLIC_TASK = "e", _("public task (GDPR 6(1)(e))")
+        LEGITIMATE_INTERESTS = "f", _("legitimate interests (GDPR 6(1)(f))")
+
+    notice = models.ForeignKey(NoticeVersion, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title_fi = models.CharField(_("title in Finnish"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200)
+    text_fi = models.TextField(_("text in Finnish"), blank=True)
+    text_en = models.TextField(_("text in English"), blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=1, choices=LegalBasis, blank=True)
+    legitimate_interest_fi = models.TextField(_("the legitimate interest, in Finnish"), blank=True)
+    legitimate_interest_en = models.TextField(_("the legitimate interest, in English"), blank=True)
+    safeguard_fi = models.CharField(_("safeguard of the transfer, in Finnish"), max_length=300, blank=True)
+    safeguard_en = models.CharField(_("safeguard of the transfer, in English"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("notice item")
+        verbose_name_plural = _("notice items")
+        ordering = ["kind", "order", "id"]
+
+    def __str__(self):
+        return self.title_fi
+
+    def save(self, *args, **kwargs):
+        if self.notice.is_published:
+            raise ValidationError(_("A published notice is never edited; make a new version."))
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if self.kind == self.Kind.PURPOSE and not self.legal_basis:
+            errors["legal_basis"] = _("Each purpose names its legal basis.")
+        if self.legal_basis == self.LegalBasis.LEGITIMATE_INTERESTS and not (
+            self.legitimate_interest_fi.strip() and self.legitimate_interest_en.strip()
+        ):
+            errors["legitimate_interest_fi"] = _("Spell out the legitimate interest in both languages.")
+        if self.kind == self.Kind.TRANSFER and not (self.safeguard_fi.strip() and self.safeguard_en.strip()):
+            errors["safeguard_fi"] = _("Name the safeguard of the transfer in both languages.")
+        if errors:
+            raise ValidationError(errors)
+
+    def text(self, name: str) -> str:
+        suffix = "en" if translation.get_language() == "en" else "fi"
+        return getattr(self, f"{name}_{suffix}")

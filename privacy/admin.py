@@ -1,4 +1,5 @@
 import csv
+from datetime import date
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,8 +10,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from privacy.models import NoticeItem, NoticeVersion
+from privacy.models import DataRequest, NoticeItem, NoticeVersion, RequestEvent
 from privacy.notices import missing_items, new_version, processing_record, publish_notice
+from privacy.requests import change_status, pause_request, record_request, resume_request
+from register.admin_actions import apply_to_each
 
 
 class NoticeItemInline(admin.StackedInline):
@@ -139,4 +142,118 @@ class NoticeVersionAdmin(admin.ModelAdmin):
                 "rows": rows,
                 "csv_url": reverse("admin:privacy_processing_record", args=[notice.pk]) + "?format=csv",
             },
+        )
+
+
+class RequestEventInline(admin.TabularInline):
+    model = RequestEvent
+    extra = 0
+    fields = ["at", "status", "by", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "status", "channel", "received_on", "due_marker"]
+    list_filter = ["status", "kind", "channel"]
+    search_fields = ["name", "email"]
+    filter_horizontal = ["people"]
+    inlines = [RequestEventInline]
+    actions = ["start", "pause", "resume", "complete"]
+    readonly_fields = ["status", "verified_at", "due_on", "extended_by_months", "paused_days", "created_at"]
+    fields = [
+        "kind",
+        "status",
+        "channel",
+        "name",
+        "email",
+        "phone",
+        "details",
+        "what_is_wrong",
+        "what_is_right",
+        "on_behalf_of",
+        "relation",
+        "people",
+        "received_on",
+        "due_on",
+        "extended_by_months",
+        "paused_days",
+        "verified_at",
+        "created_at",
+    ]
+
+    class Media:
+        css = {"all": ["css/admin-register.css"]}
+
+    @admin.display(description=_("due on"), ordering="due_on")
+    def due_marker(self, request_):
+        if request_.due_on is None:
+            return "-"
+        days = (request_.due_on - date.today()).days
+        if request_.status in DataRequest.OPEN_STATUSES and days <= 7:
+            label = _("overdue") if days < 0 else _("%(days)s days left") % {"days": days}
+            return format_html('<span class="restricted-mark">{} ({})</span>', f"{request_.due_on:%d.%m.%Y}", label)
+        return f"{request_.due_on:%d.%m.%Y}"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A request received by letter, email or in person: its deadline runs from the date received.
+        if not obj.received_on:
+            obj.received_on = date.today()
+        data = {
+            f: getattr(obj, f)
+            for f in [
+                "kind",
+                "channel",
+                "name",
+                "email",
+                "phone",
+                "details",
+                "what_is_wrong",
+                "what_is_right",
+                "on_behalf_of",
+                "relation",
+            ]
+        }
+        saved = record_request(received_on=obj.received_on, recorded_by=request.user, **data)
+        obj.pk = saved.pk
+        obj.status, obj.due_on = saved.status, saved.due_on
+
+    def _move(self, request, queryset, operation, done):
+        apply_to_each(self, request, queryset, operation, done)
+
+    @admin.action(description=_("Start handling"), permissions=["change"])
+    def start(self, request, queryset):
+        self._move(
+            request,
+            queryset,
+            lambda r: change_status(request=r, status="in_progress", by=request.user),
+            _("%(count)s requests in progress."),
+        )
+
+    @admin.action(description=_("Pause: waiting for the requester"), permissions=["change"])
+    def pause(self, request, queryset):
+        self._move(
+            request, queryset, lambda r: pause_request(request=r, by=request.user), _("%(count)s requests paused.")
+        )
+
+    @admin.action(description=_("Resume after the requester answered"), permissions=["change"])
+    def resume(self, request, queryset):
+        self._move(
+            request, queryset, lambda r: resume_request(request=r, by=request.user), _("%(count)s requests resumed.")
+        )
+
+    @admin.action(description=_("Mark completed"), permissions=["change"])
+    def complete(self, request, queryset):
+        self._move(
+            request,
+            queryset,
+            lambda r: change_status(request=r, status="completed", by=request.user),
+            _("%(count)s requests completed."),
         )

@@ -134,3 +134,107 @@ class NoticeItem(models.Model):
     def text(self, name: str) -> str:
         suffix = "en" if translation.get_language() == "en" else "fi"
         return getattr(self, f"{name}_{suffix}")
+
+
+class DataRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=DataRequest.OPEN_STATUSES)
+
+
+class DataRequest(models.Model):
+    """A data subject's request: access, rectification, erasure, restriction, portability, objection ..."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("access: a copy of my data")
+        RECTIFICATION = "rectification", _("rectification of wrong data")
+        ERASURE = "erasure", _("erasure")
+        RESTRICTION = "restriction", _("restriction of processing")
+        PORTABILITY = "portability", _("portability: my data in a machine-readable form")
+        OBJECTION = "objection", _("objection to direct marketing")
+        WITHDRAW_CONSENT = "withdraw_consent", _("withdrawal of a consent")
+        OTHER = "other", _("something else")
+
+    class Status(models.TextChoices):
+        AWAITING_VERIFICATION = "awaiting_verification", _("awaiting verification")
+        RECEIVED = "received", _("received")
+        IDENTITY_CHECK = "identity_check", _("identity check")
+        IN_PROGRESS = "in_progress", _("in progress")
+        WAITING = "waiting", _("waiting for the requester")
+        COMPLETED = "completed", _("completed")
+        REFUSED = "refused", _("refused")
+        EXPIRED = "expired", _("expired unverified")
+        WITHDRAWN = "withdrawn", _("withdrawn by the requester")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("web form")
+        PAPER = "paper", _("letter")
+        EMAIL = "email", _("email")
+        IN_PERSON = "in_person", _("in person")
+
+    OPEN_STATUSES = ("received", "identity_check", "in_progress", "waiting")
+
+    kind = models.CharField(_("request"), max_length=20, choices=Kind)
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status, default=Status.AWAITING_VERIFICATION, db_index=True
+    )
+    channel = models.CharField(_("received by"), max_length=10, choices=Channel, default=Channel.WEB)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    details = models.TextField(_("details"), blank=True)
+    what_is_wrong = models.TextField(_("what is wrong"), blank=True)
+    what_is_right = models.TextField(_("what is right"), blank=True)
+    on_behalf_of = models.CharField(_("on behalf of"), max_length=200, blank=True)
+    relation = models.CharField(_("relation to that person"), max_length=100, blank=True)
+    people = models.ManyToManyField(
+        "clients.Client", verbose_name=_("people in the register"), blank=True, related_name="data_requests"
+    )
+    created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True, db_index=True)
+    extended_by_months = models.PositiveSmallIntegerField(_("extended by months"), default=0)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    requester_told_of_extension_on = models.DateField(_("requester told of the extension on"), null=True, blank=True)
+    paused_since = models.DateField(_("paused since"), null=True, blank=True)
+    paused_days = models.PositiveIntegerField(_("days paused"), default=0)
+    refusal_reasons = models.TextField(_("reasons for refusing"), blank=True)
+    reminded_on = models.DateField(_("privacy contact reminded on"), null=True, blank=True)
+    ip_hash = models.CharField(max_length=64, blank=True)
+
+    objects = DataRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("data request")
+        verbose_name_plural = _("data requests")
+        ordering = ["due_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="refused") | ~models.Q(refusal_reasons=""),
+                name="privacy_request_refusal_has_reasons",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(extended_by_months__lte=2), name="privacy_request_extension_at_most_two_months"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.name}"
+
+
+class RequestEvent(models.Model):
+    """A change of a request's status: who, when, and why."""
+
+    request = models.ForeignKey(DataRequest, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(_("status"), max_length=24, choices=DataRequest.Status)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("request event")
+        verbose_name_plural = _("request events")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_status_display()} {self.at:%d.%m.%Y}"

@@ -10,4 +10,5 @@ urlpatterns = [
     path(_("privacy-notice/"), views.notice, name="notice"),
     path(_("privacy-notice/<int:number>/"), views.notice_version, name="notice_version"),
     path(_("data-request/"), views.data_request, name="data_request"),
+    path(_("data-request/confirm/<str:token>/"), views.verify, name="verify"),
 ]

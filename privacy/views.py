@@ -1,10 +1,14 @@
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
+from consents.services import keyed_hash
+from privacy.forms import DataRequestForm
 from privacy.models import NoticeItem, NoticeVersion
 from privacy.notices import retention_rules
+from privacy.requests import submit_web_request, verify_request
 
 
 def _render_notice(request, notice: NoticeVersion):
@@ -45,7 +49,41 @@ def notice_version(request, number):
     return _render_notice(request, version)
 
 
-@require_safe
+RATE_LIMIT = 5  # requests an hour from one address
+RATE_WINDOW_SECONDS = 3600
+
+
+def _rate_limited(request) -> bool:
+    key = "privacy:request-rate:" + keyed_hash(request.META.get("REMOTE_ADDR", ""))
+    cache.add(key, 0, RATE_WINDOW_SECONDS)
+    try:
+        return cache.incr(key) > RATE_LIMIT
+    except ValueError:
+        return False
+
+
+@require_http_methods(["GET", "POST"])
 def data_request(request):
-    """Show the data request form (until it exists, a page saying how to make a request in writing)."""
-    return render(request, "privacy/coming_soon.html", {"title": _("Data request")})
+    """The public request form. The answer is the same whether or not the email is in the register."""
+    form = DataRequestForm(request.POST or None)
+    if request.method == "POST":
+        if _rate_limited(request):
+            return render(request, "privacy/request_form.html", {"form": form, "limited": True}, status=429)
+        if form.is_valid():
+            if not form.cleaned_data.get("website"):
+                data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
+                submit_web_request(
+                    base_url=request.build_absolute_uri("/"),
+                    ip_hash=keyed_hash(request.META.get("REMOTE_ADDR", "")),
+                    **data,
+                )
+            # A robot gets the same thank-you page, and nothing is stored.
+            return render(request, "privacy/request_sent.html")
+    return render(request, "privacy/request_form.html", {"form": form, "notice": NoticeVersion.objects.current()})
+
+
+@require_safe
+def verify(request, token):
+    """Confirm a request by the link emailed to the requester; a link works once."""
+    verified = verify_request(token)
+    return render(request, "privacy/request_verified.html", {"verified": verified}, status=200 if verified else 404)

@@ -33,10 +33,12 @@ def test_each_public_page_answers_in_its_language(client, organisation, path, he
     assert f">{heading}</h1>" in html
 
 
-def test_the_pages_until_the_privacy_app_lands_say_where_to_send_a_request(client, organisation):
+def test_the_request_page_offers_every_kind_of_request_beside_a_short_summary_of_the_notice(client, organisation):
     html = client.get("/tietopyynto/").content.decode()
-    assert "Sami Muhonen" in html
-    assert "sami@liikkuvatpuntit.fi" in html
+    for kind in ("access", "rectification", "erasure", "restriction", "portability", "objection", "withdraw_consent"):
+        assert f'value="{kind}"' in html
+    assert "Lyhyesti" in html
+    assert 'href="/tietosuojaseloste/"' in html
 
 
 def test_an_unprefixed_page_is_finnish_whatever_the_browser_prefers(client, organisation):

@@ -1,0 +1,44 @@
+"""Personal data held by the privacy app: the data requests people made and their handling."""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Client
+from privacy.models import DataRequest, RequestEvent
+from register.declarations import Keep, Retention, declare
+
+
+def _requests_of(model, subject):
+    query = Q(people__in=subject.people_of(Client))
+    for email in subject.emails:
+        query |= Q(email__iexact=email)
+    return model._default_manager.filter(query).distinct()
+
+
+def _request_events_of(model, subject):
+    return model._default_manager.filter(request__in=_requests_of(DataRequest, subject))
+
+
+_requests_of.about_people = _request_events_of.about_people = True
+
+PROOF = _(
+    "GDPR article 5(2): the controller shows that it answered each request; the request and its handling "
+    "are kept three years after it was closed."
+)
+
+declare(
+    DataRequest,
+    category=_("Your data requests"),
+    find=_requests_of,
+    export=("kind", "status", "channel", "name", "email", "phone", "details", "created_at", "received_on", "due_on"),
+    erasure=Keep(reason=PROOF),
+    retention=Retention(_("Three years after the request was closed.")),
+)
+declare(
+    RequestEvent,
+    category=_("Handling of your data requests"),
+    find=_request_events_of,
+    export=("status", "at", "note"),
+    erasure=Keep(reason=PROOF),
+    retention=Retention(_("As long as the request.")),
+)

@@ -1,0 +1,149 @@
+"""Data requests: the calendar-month deadline, extension and pause, verification, no enumeration, rate limit."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail, signing
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from privacy.models import DataRequest
+from privacy.requests import (
+    add_months,
+    change_status,
+    extend_request,
+    pause_request,
+    record_request,
+    remind_due_requests,
+    resume_request,
+)
+from tests.factories import ClientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        (date(2026, 1, 31), date(2026, 2, 28)),
+        (date(2028, 1, 31), date(2028, 2, 29)),  # a leap year
+        (date(2026, 3, 31), date(2026, 4, 30)),
+        (date(2026, 1, 15), date(2026, 2, 15)),
+        (date(2026, 12, 31), date(2027, 1, 31)),
+    ],
+)
+def test_the_deadline_is_one_calendar_month(received, due):
+    assert add_months(received, 1) == due
+
+
+def paper_request(received=date(2026, 1, 31)):
+    return record_request(
+        received_on=received, kind="access", channel="paper", name="Maija Virtanen", email="maija@example.fi"
+    )
+
+
+def test_a_recorded_request_is_due_a_month_from_receipt_and_stored(organisation):
+    request = paper_request()
+    assert request.due_on == date(2026, 2, 28)
+    assert DataRequest.objects.get(pk=request.pk).due_on == date(2026, 2, 28)
+
+
+def test_an_extension_needs_a_reason_and_telling_within_the_first_month_and_at_most_two_months(organisation):
+    request = paper_request(date(2026, 3, 31))
+    with pytest.raises(ValidationError):
+        extend_request(request=request, months=1, reason="", told_on=date(2026, 4, 10))
+    with pytest.raises(ValidationError):
+        extend_request(request=request, months=1, reason="Laaja", told_on=date(2026, 5, 15))
+    extend_request(request=request, months=2, reason="Pyyntöjä on paljon", told_on=date(2026, 4, 20))
+    assert request.due_on == date(2026, 6, 30)
+    with pytest.raises(ValidationError):
+        extend_request(request=request, months=1, reason="Lisää", told_on=date(2026, 4, 20))
+
+
+def test_a_pause_moves_the_due_date_by_the_days_paused(organisation):
+    request = paper_request(date(2026, 1, 15))
+    pause_request(request=request, on=date(2026, 1, 20))
+    resume_request(request=request, on=date(2026, 1, 30))
+    assert request.paused_days == 10
+    assert request.due_on == date(2026, 2, 25)
+    assert [e.status for e in request.events.all()] == ["received", "waiting", "in_progress"]
+
+
+def test_a_refusal_needs_reasons(organisation):
+    request = paper_request()
+    with pytest.raises(ValidationError):
+        change_status(request=request, status="refused")
+    change_status(request=request, status="refused", refusal_reasons="Ilmeisen perusteeton")
+    assert request.events.last().note == "Ilmeisen perusteeton"
+
+
+def post_form(client, email, **extra):
+    data = {"kind": "access", "name": "Maija Virtanen", "email": email, **extra}
+    return client.post("/tietopyynto/", data, REMOTE_ADDR=extra.pop("ip", "192.0.2.10"))
+
+
+def verification_path():
+    return re.search(r"https?://[^/]+(/\S+)", mail.outbox[-1].body).group(1)
+
+
+def test_the_web_request_is_verified_by_a_single_use_link_and_then_due_a_month_later(client, organisation):
+    response = post_form(client, "maija@example.fi")
+    assert response.status_code == 200
+    request = DataRequest.objects.get()
+    assert request.status == "awaiting_verification" and request.due_on is None
+    path = verification_path()
+    assert client.get(path).status_code == 200
+    request.refresh_from_db()
+    assert request.status == "received"
+    assert request.due_on == add_months(request.received_on, 1)
+    assert client.get(path).status_code == 404  # used once
+
+
+def test_an_expired_or_tampered_link_does_nothing(client, organisation, monkeypatch):
+    post_form(client, "maija@example.fi")
+    path = verification_path()
+    assert client.get(path[:-3] + "abc/").status_code == 404
+    monkeypatch.setattr(signing, "time", type("Clock", (), {"time": staticmethod(lambda: 9e9)}))
+    assert client.get(path).status_code == 404
+    assert DataRequest.objects.get().status == "awaiting_verification"
+
+
+def test_the_answer_is_the_same_for_a_known_and_an_unknown_email(client, organisation):
+    ClientFactory(email="tuttu@example.fi")
+    known = post_form(client, "tuttu@example.fi")
+    unknown = post_form(client, "vieras@example.fi")
+    assert known.status_code == unknown.status_code == 200
+    strip = lambda html: re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)  # noqa: E731
+    assert strip(known.content.decode()) == strip(unknown.content.decode())
+
+
+def test_the_honeypot_stores_nothing_and_the_rate_limit_stops_a_flood(client, organisation):
+    post_form(client, "robot@example.fi", website="http://spam.example")
+    assert DataRequest.objects.count() == 0
+    statuses = [post_form(client, f"p{n}@example.fi", ip="192.0.2.99").status_code for n in range(7)]
+    assert statuses[:5] == [200] * 5 and statuses[5:] == [429, 429]
+    assert DataRequest.objects.count() == 5
+
+
+def test_a_rectification_request_says_what_is_wrong(client, organisation):
+    response = post_form(client, "m@example.fi", kind="rectification")
+    assert response.context["form"].errors["what_is_wrong"]
+
+
+def test_due_requests_are_reminded_once_a_day(organisation):
+    paper_request(date.today() - timedelta(days=28))
+    assert remind_due_requests() == 1
+    assert remind_due_requests() == 0
+    assert "sami@liikkuvatpuntit.fi" in mail.outbox[0].to
+
+
+@pytest.mark.parametrize(
+    ("visitor", "status"), [("anonymous", 302), ("staff", 403), ("permitted", 200), ("superuser", 200)]
+)
+def test_the_request_list_is_for_staff_who_may_handle_requests(client, visitors, organisation, visitor, status):
+    paper_request()
+    visitors(permissions=["privacy.view_datarequest"]).log_in(client, visitor)
+    response = client.get(reverse("admin:privacy_datarequest_changelist"))
+    assert response.status_code == status
+    assert (b"Maija Virtanen" in response.content) == (status == 200)

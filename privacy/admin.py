@@ -3,15 +3,18 @@ from datetime import date
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from privacy.models import DataRequest, NoticeItem, NoticeVersion, RequestEvent
+from privacy.models import AccessPackage, DataRequest, NoticeItem, NoticeVersion, RequestEvent
 from privacy.notices import missing_items, new_version, processing_record, publish_notice
+from privacy.packages import make_access_package
 from privacy.requests import change_status, pause_request, record_request, resume_request
 from register.admin_actions import apply_to_each
 
@@ -163,7 +166,7 @@ class DataRequestAdmin(admin.ModelAdmin):
     search_fields = ["name", "email"]
     filter_horizontal = ["people"]
     inlines = [RequestEventInline]
-    actions = ["start", "pause", "resume", "complete"]
+    actions = ["start", "pause", "resume", "complete", "send_access_package"]
     readonly_fields = ["status", "verified_at", "due_on", "extended_by_months", "paused_days", "created_at"]
     fields = [
         "kind",
@@ -249,6 +252,15 @@ class DataRequestAdmin(admin.ModelAdmin):
             request, queryset, lambda r: resume_request(request=r, by=request.user), _("%(count)s requests resumed.")
         )
 
+    @admin.action(description=_("Build the access package and email its link"), permissions=["change"])
+    def send_access_package(self, request, queryset):
+        def send(data_request):
+            if not data_request.people.exists():
+                raise ValidationError(_("Match the request to the person in the register first."))
+            make_access_package(request=data_request, base_url=request.build_absolute_uri("/"))
+
+        self._move(request, queryset, send, _("%(count)s access packages sent."))
+
     @admin.action(description=_("Mark completed"), permissions=["change"])
     def complete(self, request, queryset):
         self._move(
@@ -257,3 +269,27 @@ class DataRequestAdmin(admin.ModelAdmin):
             lambda r: change_status(request=r, status="completed", by=request.user),
             _("%(count)s requests completed."),
         )
+
+
+@admin.register(AccessPackage)
+class AccessPackageAdmin(admin.ModelAdmin):
+    list_display = ["request", "created_at", "expires_at", "revoked_at", "download_count"]
+    list_select_related = ["request"]
+    readonly_fields = ["request", "created_at", "expires_at", "revoked_at", "size"]
+    exclude = ["file", "token_hash"]
+    actions = ["revoke"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(download_total=Count("downloads"))
+
+    @admin.display(description=_("downloads"), ordering="download_total")
+    def download_count(self, package):
+        return package.download_total
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Revoke the download link"), permissions=["change"])
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, _("%(count)s links revoked.") % {"count": count})

@@ -238,3 +238,43 @@ class RequestEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()} {self.at:%d.%m.%Y}"
+
+
+def package_path(instance, filename):
+    return f"access-packages/{instance.request_id}/{filename}"
+
+
+class AccessPackage(models.Model):
+    """A zip of everything the register holds about a requester, delivered by a signed, expiring link."""
+
+    request = models.ForeignKey(DataRequest, on_delete=models.CASCADE, related_name="packages")
+    file = models.FileField(upload_to=package_path, max_length=300)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("link expires"))
+    revoked_at = models.DateTimeField(_("link revoked"), null=True, blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+
+    class Meta:
+        verbose_name = _("access package")
+        verbose_name_plural = _("access packages")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.request} {self.created_at:%d.%m.%Y}"
+
+
+class PackageDownload(models.Model):
+    """One download of an access package: the business can show the answer reached the person."""
+
+    package = models.ForeignKey(AccessPackage, on_delete=models.CASCADE, related_name="downloads")
+    at = models.DateTimeField(_("downloaded"), auto_now_add=True)
+    ip_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("package download")
+        verbose_name_plural = _("package downloads")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.package_id} {self.at:%d.%m.%Y %H:%M}"

@@ -4,8 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from privacy.models import DataRequest, RequestEvent
-from register.declarations import Keep, Retention, declare
+from privacy.models import AccessPackage, DataRequest, PackageDownload, RequestEvent
+from register.declarations import Delete, Keep, Retention, declare
 
 
 def _requests_of(model, subject):
@@ -39,6 +39,34 @@ declare(
     category=_("Handling of your data requests"),
     find=_request_events_of,
     export=("status", "at", "note"),
+    erasure=Keep(reason=PROOF),
+    retention=Retention(_("As long as the request.")),
+)
+
+
+def _packages_of(model, subject):
+    return model._default_manager.filter(request__in=_requests_of(DataRequest, subject))
+
+
+def _downloads_of(model, subject):
+    return model._default_manager.filter(package__request__in=_requests_of(DataRequest, subject))
+
+
+_packages_of.about_people = _downloads_of.about_people = True
+
+declare(
+    AccessPackage,
+    category=_("Copies of your data we sent you"),
+    find=_packages_of,
+    export=("created_at", "expires_at", "revoked_at", "size"),
+    erasure=Delete(),
+    retention=Retention(_("The file is removed when the link expires; the record as long as the request.")),
+)
+declare(
+    PackageDownload,
+    category=_("Downloads of those copies"),
+    find=_downloads_of,
+    export=("at",),
     erasure=Keep(reason=PROOF),
     retention=Retention(_("As long as the request.")),
 )

@@ -11,4 +11,5 @@ urlpatterns = [
     path(_("privacy-notice/<int:number>/"), views.notice_version, name="notice_version"),
     path(_("data-request/"), views.data_request, name="data_request"),
     path(_("data-request/confirm/<str:token>/"), views.verify, name="verify"),
+    path(_("data-request/download/<str:token>/"), views.package, name="package"),
 ]

@@ -1,13 +1,14 @@
 from django.core.cache import cache
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from consents.services import keyed_hash
 from privacy.forms import DataRequestForm
-from privacy.models import NoticeItem, NoticeVersion
+from privacy.models import NoticeItem, NoticeVersion, PackageDownload
 from privacy.notices import retention_rules
+from privacy.packages import package_for_token
 from privacy.requests import submit_web_request, verify_request
 
 
@@ -87,3 +88,15 @@ def verify(request, token):
     """Confirm a request by the link emailed to the requester; a link works once."""
     verified = verify_request(token)
     return render(request, "privacy/request_verified.html", {"verified": verified}, status=200 if verified else 404)
+
+
+@require_safe
+def package(request, token):
+    """Send the access package while its link is valid; every download is logged."""
+    found = package_for_token(token)
+    if found is None:
+        return render(request, "privacy/package_gone.html", status=404)
+    PackageDownload.objects.create(package=found, ip_hash=keyed_hash(request.META.get("REMOTE_ADDR", "")))
+    return FileResponse(
+        found.file.open("rb"), as_attachment=True, filename="tietoni.zip", content_type="application/zip"
+    )

@@ -12,11 +12,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from privacy.erasure import erase
 from privacy.models import AccessPackage, DataRequest, NoticeItem, NoticeVersion, RequestEvent
 from privacy.notices import missing_items, new_version, processing_record, publish_notice
-from privacy.packages import make_access_package
+from privacy.packages import make_access_package, subject_of
 from privacy.requests import change_status, pause_request, record_request, resume_request
 from register.admin_actions import apply_to_each
+from register.declarations import erasure_plan
 
 
 class NoticeItemInline(admin.StackedInline):
@@ -166,7 +168,7 @@ class DataRequestAdmin(admin.ModelAdmin):
     search_fields = ["name", "email"]
     filter_horizontal = ["people"]
     inlines = [RequestEventInline]
-    actions = ["start", "pause", "resume", "complete", "send_access_package"]
+    actions = ["start", "pause", "resume", "complete", "send_access_package", "erase_people"]
     readonly_fields = ["status", "verified_at", "due_on", "extended_by_months", "paused_days", "created_at"]
     fields = [
         "kind",
@@ -260,6 +262,31 @@ class DataRequestAdmin(admin.ModelAdmin):
             make_access_package(request=data_request, base_url=request.build_absolute_uri("/"))
 
         self._move(request, queryset, send, _("%(count)s access packages sent."))
+
+    @admin.action(description=_("Erase the person: show the plan, then erase"), permissions=["change"])
+    def erase_people(self, request, queryset):
+        data_request = queryset.first()
+        if queryset.count() != 1 or not data_request.people.exists():
+            self.message_user(request, _("Select one request matched to the person in the register."), messages.ERROR)
+            return None
+        subject = subject_of(data_request)
+        if request.POST.get("confirm") == "erase":
+            receipt = erase(subject=subject)
+            change_status(request=data_request, status="completed", by=request.user, note=receipt.as_text())
+            self.message_user(request, _("Erased. The receipt is in the request's history."))
+            return None
+        return TemplateResponse(
+            request,
+            "admin/privacy/erasure_plan.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Erasure plan"),
+                "opts": self.model._meta,
+                "plan": erasure_plan(subject),
+                "data_request": data_request,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
     @admin.action(description=_("Mark completed"), permissions=["change"])
     def complete(self, request, queryset):

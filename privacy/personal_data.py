@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from privacy.models import AccessPackage, DataRequest, PackageDownload, RequestEvent
-from register.declarations import Delete, Keep, Retention, declare
+from register.declarations import Anonymise, Keep, Retention, declare
 
 
 def _requests_of(model, subject):
@@ -59,7 +59,8 @@ declare(
     category=_("Copies of your data we sent you"),
     find=_packages_of,
     export=("created_at", "expires_at", "revoked_at", "size"),
-    erasure=Delete(),
+    # The file goes; the record of what was sent and downloaded stays as proof of the answer.
+    erasure=Keep(reason=PROOF, meanwhile=Anonymise(fields={"file": ""})),
     retention=Retention(_("The file is removed when the link expires; the record as long as the request.")),
 )
 declare(

@@ -19,6 +19,7 @@ def _expired_appointments(rows: QuerySet, day: date) -> QuerySet:
 
 declare(
     Appointment,
+    portable=True,
     category=_("Appointments and visits"),
     find=related_to("client"),
     export=(

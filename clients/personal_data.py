@@ -26,8 +26,12 @@ def _months_before(day: date, months: int) -> date:
 
 
 def _expired_people(rows: QuerySet, day: date) -> QuerySet:
-    """Prospects and subscribers idle for 24 months; former clients 36 months after the relationship."""
-    return rows.filter(
+    """Prospects and subscribers idle for 24 months; former clients 36 months after the relationship.
+
+    A person whose processing is restricted is kept as they are until the restriction is lifted (GDPR
+    article 18), and one already erased is not found again.
+    """
+    return rows.filter(is_active=True, restricted_at__isnull=True).filter(
         Q(
             role__in=[Client.Role.PROSPECT, Client.Role.SUBSCRIBER],
             updated_at__date__lt=_months_before(day, PROSPECT_MONTHS),
@@ -43,6 +47,7 @@ PEOPLE_RETENTION = _(
 
 declare(
     Client,
+    portable=True,
     category=_("Personal and contact details"),
     find=the_people(),
     export=(
@@ -81,6 +86,7 @@ declare(
             "city": "",
             "date_of_birth": None,
             "background": "",
+            "restricted_at": None,
             "restriction_reason": "",
             "is_active": False,
         }
@@ -91,6 +97,7 @@ declare(
 
 declare(
     Guardian,
+    portable=True,
     category=_("Guardians"),
     find=related_to("minor"),
     export=("first_name", "last_name", "relation", "phone", "email", "street_address", "postal_code", "city"),
@@ -125,6 +132,7 @@ _emails_of.about_people = _attachments_of.about_people = True
 
 declare(
     ReceivedEmail,
+    portable=True,
     category=_("Emails the person sent"),
     find=_emails_of,
     export=("sender", "recipients", "subject", "sent_at", "body"),
@@ -153,6 +161,7 @@ declare(
 
 declare(
     CollectedData,
+    portable=True,
     category=_("Other data collected with permission"),
     find=related_to("client"),
     export=("label", "value", "purpose_code", "is_health", "recorded_at"),

@@ -20,6 +20,7 @@ PROOF = _(
 
 declare(
     ConsentEvent,
+    portable=True,
     category=_("Consents and marketing prohibitions"),
     find=related_to("client"),
     export=("purpose", "kind", "occurred_at", "channel", "recorded_by", "text_shown", "recipient", "evidence_note"),

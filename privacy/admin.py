@@ -13,10 +13,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from privacy.erasure import erase
-from privacy.models import AccessPackage, DataRequest, NoticeItem, NoticeVersion, RequestEvent
+from privacy.models import AccessPackage, DataRequest, NoticeItem, NoticeVersion, PurgeRun, RequestEvent
 from privacy.notices import missing_items, new_version, processing_record, publish_notice
 from privacy.packages import make_access_package, subject_of
-from privacy.requests import change_status, pause_request, record_request, resume_request
+from privacy.requests import change_status, pause_request, record_request, restrict_people, resume_request
 from register.admin_actions import apply_to_each
 from register.declarations import erasure_plan
 
@@ -168,7 +168,16 @@ class DataRequestAdmin(admin.ModelAdmin):
     search_fields = ["name", "email"]
     filter_horizontal = ["people"]
     inlines = [RequestEventInline]
-    actions = ["start", "pause", "resume", "complete", "send_access_package", "erase_people"]
+    actions = [
+        "start",
+        "pause",
+        "resume",
+        "complete",
+        "send_access_package",
+        "send_portable_copy",
+        "restrict",
+        "erase_people",
+    ]
     readonly_fields = ["status", "verified_at", "due_on", "extended_by_months", "paused_days", "created_at"]
     fields = [
         "kind",
@@ -263,6 +272,26 @@ class DataRequestAdmin(admin.ModelAdmin):
 
         self._move(request, queryset, send, _("%(count)s access packages sent."))
 
+    @admin.action(
+        description=_("Build the portability copy (JSON and CSV) and email its link"), permissions=["change"]
+    )
+    def send_portable_copy(self, request, queryset):
+        def send(data_request):
+            if not data_request.people.exists():
+                raise ValidationError(_("Match the request to the person in the register first."))
+            make_access_package(request=data_request, base_url=request.build_absolute_uri("/"), portable=True)
+
+        self._move(request, queryset, send, _("%(count)s access packages sent."))
+
+    @admin.action(description=_("Restrict the processing of the matched people"), permissions=["change"])
+    def restrict(self, request, queryset):
+        self._move(
+            request,
+            queryset,
+            lambda r: restrict_people(request=r, by=request.user),
+            _("%(count)s requests: processing restricted."),
+        )
+
     @admin.action(description=_("Erase the person: show the plan, then erase"), permissions=["change"])
     def erase_people(self, request, queryset):
         data_request = queryset.first()
@@ -320,3 +349,15 @@ class AccessPackageAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, _("%(count)s links revoked.") % {"count": count})
+
+
+@admin.register(PurgeRun)
+class PurgeRunAdmin(admin.ModelAdmin):
+    list_display = ["ran_at", "dry_run", "summary"]
+    readonly_fields = ["ran_at", "dry_run", "summary"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -278,3 +278,19 @@ class PackageDownload(models.Model):
 
     def __str__(self):
         return f"{self.package_id} {self.at:%d.%m.%Y %H:%M}"
+
+
+class PurgeRun(models.Model):
+    """One run of purge_expired: what the retention rules removed, for the owner to see in the admin."""
+
+    ran_at = models.DateTimeField(_("ran"), auto_now_add=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    summary = models.TextField(_("summary"))
+
+    class Meta:
+        verbose_name = _("retention purge")
+        verbose_name_plural = _("retention purges")
+        ordering = ["-ran_at"]
+
+    def __str__(self):
+        return f"{self.ran_at:%d.%m.%Y %H:%M}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -50,10 +51,14 @@ def _article_15_information(notice: NoticeVersion | None) -> dict:
     }  # fmt: skip
 
 
-def build_package_bytes(request: DataRequest, *, language: str = "fi") -> bytes:
-    """Return the zip: report.html for reading, data.json for machines, both from the declarations."""
+def build_package_bytes(request: DataRequest, *, language: str = "fi", portable: bool = False) -> bytes:
+    """Return the zip: report.html for reading, data.json for machines, both from the declarations.
+
+    A portability copy (article 20) holds only what the person provided on consent or contract, and adds
+    one CSV file per kind of data for other services to read.
+    """
     with translation.override(language):
-        sections = export(subject_of(request))
+        sections = export(subject_of(request), portable_only=portable)
         notice = NoticeVersion.objects.current()
         information = _article_15_information(notice)
         document = {
@@ -70,14 +75,26 @@ def build_package_bytes(request: DataRequest, *, language: str = "fi") -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("report.html", html)
         archive.writestr("data.json", json.dumps(document, ensure_ascii=False, indent=2, default=str))
+        if portable:
+            for section in sections:
+                rows = io.StringIO()
+                writer = csv.DictWriter(rows, fieldnames=list(section["fields"]))
+                writer.writeheader()
+                writer.writerows(
+                    {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for k, v in row.items()}
+                    for row in section["rows"]
+                )
+                archive.writestr(f"{section['model'].replace('.', '-')}.csv", rows.getvalue())
     return buffer.getvalue()
 
 
 @transaction.atomic
-def make_access_package(*, request: DataRequest, base_url: str, send: bool = True) -> tuple[AccessPackage, str]:
+def make_access_package(
+    *, request: DataRequest, base_url: str, send: bool = True, portable: bool = False
+) -> tuple[AccessPackage, str]:
     """Build the package, store it privately and (by default) email the requester a download link."""
     language = "en" if request.people.filter(preferred_language="en").exists() else "fi"
-    content = build_package_bytes(request, language=language)
+    content = build_package_bytes(request, language=language, portable=portable)
     token = secrets.token_urlsafe(32)
     package = AccessPackage(
         request=request,

@@ -79,7 +79,32 @@ def verify_request(token: str) -> DataRequest | None:
     request.due_on = due_date(request)
     request.save()
     _log(request, request.status, note=_("Verified by the link sent to the requester."))
+    if request.kind in (DataRequest.Kind.OBJECTION, DataRequest.Kind.WITHDRAW_CONSENT):
+        _act_on_marketing(request)
     return request
+
+
+def _act_on_marketing(request: DataRequest) -> None:
+    """An objection or a withdrawal takes effect when the address is proven, without waiting for staff."""
+    from clients.models import Client
+    from consents.models import SuppressedAddress
+    from consents.services import record_event, suppress, withdraw_all_marketing
+
+    people = list(Client.objects.with_email(request.email))
+    request.people.add(*people)
+    evidence = {"evidence_note": _("Data request no. %(id)s") % {"id": request.pk}}
+    for person in people:
+        if request.kind == DataRequest.Kind.OBJECTION:
+            record_event(client=person, kind="prohibited", channel="web", recorded_by="person", **evidence)
+        else:
+            withdraw_all_marketing(client=person, channel="web", recorded_by="person", **evidence)
+    if request.kind == DataRequest.Kind.OBJECTION:
+        suppress(request.email, reason=SuppressedAddress.Reason.OBJECTION)
+    change_status(
+        request=request,
+        status=DataRequest.Status.COMPLETED,
+        note=_("Took effect at once for %(count)s people in the register.") % {"count": len(people)},
+    )
 
 
 @transaction.atomic
@@ -190,3 +215,27 @@ def remind_due_requests(*, today: date | None = None, within_days: int = 7) -> i
         ).send()
     DataRequest.objects.filter(pk__in=[r.pk for r in due]).update(reminded_on=today)
     return len(due)
+
+
+@transaction.atomic
+def restrict_people(*, request: DataRequest, by=None) -> int:
+    """Restrict the processing of the request's people (GDPR article 18), with the request as the reason."""
+    reason = _("Data request no. %(id)s: %(details)s") % {"id": request.pk, "details": request.details or request}
+    count = request.people.filter(restricted_at__isnull=True).update(
+        restricted_at=timezone.now(), restriction_reason=reason[:1000]
+    )
+    _log(request, request.status, by=by, note=_("Processing restricted for %(count)s people.") % {"count": count})
+    return count
+
+
+@transaction.atomic
+def record_rectification(*, request: DataRequest, changed: str, by=None) -> DataRequest:
+    """Close a rectification: the request keeps what was asked and what staff changed."""
+    if not changed.strip():
+        raise ValidationError(_("Describe what was changed."))
+    return change_status(
+        request=request,
+        status=DataRequest.Status.COMPLETED,
+        by=by,
+        note=_("Asked: %(asked)s / Changed: %(changed)s") % {"asked": request.what_is_wrong, "changed": changed},
+    )

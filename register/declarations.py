@@ -140,6 +140,8 @@ class PersonalData:
     erasure: Delete | Anonymise | Keep
     retention: Retention
     subject: bool = False
+    # Data the person provided on the basis of consent or contract: part of a portability copy (article 20).
+    portable: bool = False
     notes: str = field(default="", compare=False)
 
     @property
@@ -160,6 +162,7 @@ def declare(
     erasure: Delete | Anonymise | Keep,
     retention: Retention,
     subject: bool = False,
+    portable: bool = False,
     notes: str = "",
 ) -> PersonalData:
     """Declare how ``model`` holds personal data; ``subject=True`` marks a model whose rows are people.
@@ -175,6 +178,7 @@ def declare(
         erasure=erasure,
         retention=retention,
         subject=subject,
+        portable=portable,
         notes=notes,
     )
     _declarations[model] = declaration
@@ -294,7 +298,7 @@ def _value(row: Model, name: str) -> Any:
     return str(value)
 
 
-def export(subject: Subject) -> list[dict[str, Any]]:
+def export(subject: Subject, *, portable_only: bool = False) -> list[dict[str, Any]]:
     """Return, per declared model, the rows about ``subject`` as plain JSON-ready dictionaries.
 
     Each section carries the category and retention in words, the field labels, and the rows keyed by
@@ -302,6 +306,8 @@ def export(subject: Subject) -> list[dict[str, Any]]:
     """
     sections = []
     for declaration in declarations():
+        if portable_only and not declaration.portable:
+            continue
         rows = list(rows_for(declaration, subject))
         if not rows:
             continue

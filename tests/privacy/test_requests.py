@@ -147,3 +147,70 @@ def test_the_request_list_is_for_staff_who_may_handle_requests(client, visitors,
     response = client.get(reverse("admin:privacy_datarequest_changelist"))
     assert response.status_code == status
     assert (b"Maija Virtanen" in response.content) == (status == 200)
+
+
+def test_an_objection_takes_effect_as_soon_as_the_address_is_proven(client, organisation):
+    from consents.eligibility import may_market
+    from consents.models import Purpose
+    from consents.services import is_suppressed, record_event
+
+    person = ClientFactory(email="kielto@example.fi")
+    record_event(
+        client=person,
+        kind="granted",
+        purpose=Purpose.objects.get(code="email_marketing"),
+        channel="web",
+        recorded_by="person",
+    )
+    post_form(client, "KIELTO@example.fi", kind="objection")
+    assert may_market(person, "email_marketing")  # not before the address is proven
+    client.get(verification_path())
+    assert not may_market(person, "email_marketing")
+    assert is_suppressed("kielto@example.fi")
+    request = DataRequest.objects.get()
+    assert request.status == "completed" and list(request.people.all()) == [person]
+
+
+def test_a_restriction_marks_the_person_with_the_request_as_reason(organisation):
+    from privacy.requests import restrict_people
+
+    person = ClientFactory()
+    request = paper_request()
+    request.people.add(person)
+    assert restrict_people(request=request) == 1
+    person.refresh_from_db()
+    assert person.is_restricted and f"no. {request.pk}" in person.restriction_reason.replace("nro", "no.")
+
+
+def test_a_rectification_keeps_what_was_asked_and_what_was_changed(organisation):
+    from privacy.requests import record_rectification
+
+    request = record_request(
+        received_on=date(2026, 11, 1),
+        kind="rectification",
+        channel="paper",
+        name="M",
+        email="m@example.fi",
+        what_is_wrong="Sukunimi väärin",
+    )
+    with pytest.raises(ValidationError):
+        record_rectification(request=request, changed="")
+    record_rectification(request=request, changed="Sukunimi korjattu: Virtanen")
+    note = request.events.last().note
+    assert "Sukunimi väärin" in note and "Virtanen" in note
+
+
+def test_the_portability_copy_has_only_provided_data_as_json_and_csv(organisation):
+    import io as _io
+    import zipfile as _zipfile
+
+    from privacy.packages import build_package_bytes
+    from tests.factories import StaffNoteFactory
+
+    person = ClientFactory(email="m@example.fi")
+    StaffNoteFactory(client=person, text="Henkilökunnan arvio")
+    request = paper_request()
+    request.people.add(person)
+    archive = _zipfile.ZipFile(_io.BytesIO(build_package_bytes(request, portable=True)))
+    assert "clients-Client.csv" in archive.namelist()
+    assert "Henkilökunnan arvio" not in archive.read("data.json").decode()

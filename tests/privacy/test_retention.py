@@ -1,0 +1,57 @@
+"""purge_expired: the retention rules of the declarations, with and without --dry-run."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from clients.models import Client, StaffNote
+from privacy.models import PurgeRun
+from tests.factories import AppointmentFactory, ClientFactory, StaffNoteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def old_prospect(organisation):
+    person = ClientFactory(role="prospect", last_name="Vanhaprospekti")
+    StaffNoteFactory(client=person)
+    Client.objects.filter(pk=person.pk).update(updated_at=timezone.now() - timedelta(days=800))
+    return person
+
+
+def test_a_dry_run_lists_the_expired_and_changes_nothing(old_prospect):
+    ClientFactory(role="prospect")  # recent: stays
+    out = StringIO()
+    call_command("purge_expired", "--dry-run", stdout=out)
+    assert "clients.Client: 1" in out.getvalue()
+    assert Client.objects.get(pk=old_prospect.pk).last_name == "Vanhaprospekti"
+    assert PurgeRun.objects.get().dry_run
+
+
+def test_a_real_run_erases_the_expired_person_and_is_safe_to_repeat(old_prospect):
+    recent = ClientFactory(role="prospect")
+    call_command("purge_expired", stdout=StringIO())
+    erased = Client.objects.get(pk=old_prospect.pk)
+    assert (erased.is_active, erased.email) == (False, "")
+    assert not StaffNote.objects.filter(client=old_prospect).exists()
+    assert Client.objects.get(pk=recent.pk).is_active
+    out = StringIO()
+    call_command("purge_expired", stdout=out)
+    assert out.getvalue().strip() == "Removed:\n-"
+
+
+def test_old_appointments_lose_their_person_but_stay_for_statistics(organisation):
+    old = AppointmentFactory(starts_at=timezone.now() - timedelta(days=1200), notes="Vanha")
+    call_command("purge_expired", stdout=StringIO())
+    old.refresh_from_db()
+    assert old.client is None and old.notes == ""
+
+
+def test_a_restricted_person_is_kept_as_they_are(organisation):
+    person = ClientFactory(role="prospect", restricted_at=timezone.now(), restriction_reason="Kiistetty")
+    Client.objects.filter(pk=person.pk).update(updated_at=timezone.now() - timedelta(days=800))
+    call_command("purge_expired", stdout=StringIO())
+    assert Client.objects.get(pk=person.pk).is_active

@@ -1,6 +1,7 @@
 import csv
 from datetime import date
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -16,7 +17,15 @@ from privacy.erasure import erase
 from privacy.models import AccessPackage, DataRequest, NoticeItem, NoticeVersion, PurgeRun, RequestEvent
 from privacy.notices import missing_items, new_version, processing_record, publish_notice
 from privacy.packages import make_access_package, subject_of
-from privacy.requests import change_status, pause_request, record_request, restrict_people, resume_request
+from privacy.requests import (
+    change_status,
+    extend_request,
+    pause_request,
+    record_request,
+    refuse_request,
+    restrict_people,
+    resume_request,
+)
 from register.admin_actions import apply_to_each
 from register.declarations import erasure_plan
 
@@ -150,6 +159,18 @@ class NoticeVersionAdmin(admin.ModelAdmin):
         )
 
 
+class ExtensionForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label=_("extend by"), choices=[(1, _("one month")), (2, _("two months"))], coerce=int
+    )
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    told_on = forms.DateField(label=_("the requester was told on"), widget=admin.widgets.AdminDateWidget)
+
+
+class RefusalForm(forms.Form):
+    reasons = forms.CharField(label=_("reasons for refusing"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
 class RequestEventInline(admin.TabularInline):
     model = RequestEvent
     extra = 0
@@ -173,6 +194,8 @@ class DataRequestAdmin(admin.ModelAdmin):
         "pause",
         "resume",
         "complete",
+        "extend",
+        "refuse",
         "send_access_package",
         "send_portable_copy",
         "restrict",
@@ -271,6 +294,51 @@ class DataRequestAdmin(admin.ModelAdmin):
             make_access_package(request=data_request, base_url=request.build_absolute_uri("/"))
 
         self._move(request, queryset, send, _("%(count)s access packages sent."))
+
+    def _form_action(self, request, queryset, action, title, form_class, handle):
+        """Ask for the details an action needs on a page of its own, then run it on the one request selected."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Select one request."), messages.ERROR)
+            return None
+        data_request = queryset.first()
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            try:
+                handle(data_request, form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, _("Done: %(request)s.") % {"request": data_request})
+                return None
+        return TemplateResponse(
+            request,
+            "admin/privacy/request_action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "opts": self.model._meta,
+                "form": form,
+                "data_request": data_request,
+                "action": action,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description=_("Extend the deadline (with a reason)"), permissions=["change"])
+    def extend(self, request, queryset):
+        return self._form_action(
+            request, queryset, "extend", _("Extend the deadline"), ExtensionForm,
+            lambda r, data: extend_request(request=r, months=data["months"], reason=data["reason"],
+                                           told_on=data["told_on"], by=request.user),
+        )  # fmt: skip
+
+    @admin.action(description=_("Refuse (the requester is told the reasons and the right to complain)"),
+                  permissions=["change"])  # fmt: skip
+    def refuse(self, request, queryset):
+        return self._form_action(
+            request, queryset, "refuse", _("Refuse the request"), RefusalForm,
+            lambda r, data: refuse_request(request=r, reasons=data["reasons"], by=request.user),
+        )  # fmt: skip
 
     @admin.action(
         description=_("Build the portability copy (JSON and CSV) and email its link"), permissions=["change"]

@@ -239,3 +239,20 @@ def record_rectification(*, request: DataRequest, changed: str, by=None) -> Data
         by=by,
         note=_("Asked: %(asked)s / Changed: %(changed)s") % {"asked": request.what_is_wrong, "changed": changed},
     )
+
+
+@transaction.atomic
+def refuse_request(*, request: DataRequest, reasons: str, by=None) -> DataRequest:
+    """Refuse with reasons and send the requester the letter, which tells of the right to complain."""
+    from register.models import Organisation
+
+    change_status(request=request, status=DataRequest.Status.REFUSED, by=by, refusal_reasons=reasons)
+    language = "en" if request.people.filter(preferred_language="en").exists() else "fi"
+    with translation.override(language):
+        context = {"request": request, "reasons": reasons, "organisation": Organisation.current()}
+        EmailMessage(
+            subject=render_to_string("privacy/email/refusal_subject.txt", context).strip(),
+            body=render_to_string("privacy/email/refusal.txt", context),
+            to=[request.email],
+        ).send()
+    return request

@@ -214,3 +214,47 @@ def test_the_portability_copy_has_only_provided_data_as_json_and_csv(organisatio
     archive = _zipfile.ZipFile(_io.BytesIO(build_package_bytes(request, portable=True)))
     assert "clients-Client.csv" in archive.namelist()
     assert "Henkilökunnan arvio" not in archive.read("data.json").decode()
+
+
+def test_staff_extend_and_refuse_in_the_back_office_and_the_refusal_letter_names_the_right_to_complain(
+    client, visitors, organisation
+):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    visitors().log_in(client, "superuser")
+    request = paper_request(date(2026, 3, 31))
+    url = reverse("admin:privacy_datarequest_changelist")
+    page = client.post(url, {"action": "extend", ACTION_CHECKBOX_NAME: [request.pk]})
+    assert page.status_code == 200 and "form" in page.context
+    client.post(
+        url,
+        {
+            "action": "extend",
+            ACTION_CHECKBOX_NAME: [request.pk],
+            "apply": "1",
+            "months": "1",
+            "reason": "Laaja pyyntö",
+            "told_on": "2026-04-15",
+        },
+    )
+    request.refresh_from_db()
+    assert request.due_on == date(2026, 5, 31)
+    missing_reason = client.post(
+        url, {"action": "refuse", ACTION_CHECKBOX_NAME: [request.pk], "apply": "1", "reasons": ""}
+    )
+    assert missing_reason.context["form"].errors["reasons"]
+    client.post(
+        url,
+        {
+            "action": "refuse",
+            ACTION_CHECKBOX_NAME: [request.pk],
+            "apply": "1",
+            "reasons": "Pyyntö on ilmeisen perusteeton.",
+        },
+    )
+    request.refresh_from_db()
+    assert request.status == "refused"
+    letter = mail.outbox[-1]
+    assert letter.to == ["maija@example.fi"]
+    assert "Pyyntö on ilmeisen perusteeton." in letter.body
+    assert "tietosuoja.fi" in letter.body

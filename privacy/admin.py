@@ -187,7 +187,7 @@ class DataRequestAdmin(admin.ModelAdmin):
     list_display = ["__str__", "status", "channel", "received_on", "due_marker"]
     list_filter = ["status", "kind", "channel"]
     search_fields = ["name", "email"]
-    filter_horizontal = ["people"]
+    autocomplete_fields = ["people"]
     inlines = [RequestEventInline]
     actions = [
         "start",

@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "register.context_processors.organisation",
                 "consents.context_processors.cookie_consent",
+                "privacy.context_processors.due_requests",
             ],
         },
     },

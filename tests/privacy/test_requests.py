@@ -258,3 +258,10 @@ def test_staff_extend_and_refuse_in_the_back_office_and_the_refusal_letter_names
     assert letter.to == ["maija@example.fi"]
     assert "Pyyntö on ilmeisen perusteeton." in letter.body
     assert "tietosuoja.fi" in letter.body
+
+
+def test_the_back_office_front_page_warns_of_requests_due_within_a_week(client, visitors, organisation):
+    visitors().log_in(client, "superuser")
+    assert 'data-testid="due-requests"' not in client.get(reverse("admin:index")).content.decode()
+    paper_request(date.today() - timedelta(days=25))
+    assert 'data-testid="due-requests"' in client.get(reverse("admin:index")).content.decode()

@@ -39,7 +39,11 @@ RETENTION = _("Six years from the end of the accounting period (calendar year) o
 
 def _kept_until(row):
     invoice = row if isinstance(row, Invoice) else row.invoice
-    return accounting_period_end(invoice) if invoice else None
+    if invoice is not None:
+        return accounting_period_end(invoice)
+    # A payment matched to no invoice is still a bookkeeping record of the year it was paid.
+    paid_on = getattr(row, "paid_on", None)
+    return date(paid_on.year + ACCOUNTING_YEARS, 12, 31) if paid_on else None
 
 
 declare(

@@ -12,9 +12,9 @@ APPOINTMENT_MONTHS = 36
 
 
 def _expired_appointments(rows: QuerySet, day: date) -> QuerySet:
-    return rows.filter(
-        client__isnull=False, starts_at__date__lt=day - timedelta(days=round(APPOINTMENT_MONTHS * 30.44))
-    )
+    # A restricted person's data is kept as it is until the restriction is lifted (GDPR article 18).
+    limit = day - timedelta(days=round(APPOINTMENT_MONTHS * 30.44))
+    return rows.filter(client__isnull=False, client__restricted_at__isnull=True, starts_at__date__lt=limit)
 
 
 declare(
@@ -52,7 +52,13 @@ declare(
     erasure=Delete(),
     retention=Retention(
         _("As long as the appointments of the series."),
-        expired=lambda rows, day: rows.exclude(appointments__client__isnull=False),
+        # A series whose appointments have all lost their person (by retention or erasure) has nothing left
+        # to recur for; a new series without appointments yet is left alone.
+        expired=lambda rows, day: (
+            rows.filter(appointments__isnull=False, client__restricted_at__isnull=True)
+            .exclude(appointments__client__isnull=False)
+            .distinct()
+        ),
     ),
 )
 

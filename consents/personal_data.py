@@ -56,7 +56,7 @@ declare(
     category=_("Advertising audiences the person was in"),
     find=related_to("people"),
     export=("purpose", "created_at"),
-    erasure=Anonymise(fields={}),
+    erasure=Anonymise(fields={"people": None}),
     retention=Retention(_("Three years after the export.")),
     notes="Erasure removes the person from people; the export's date and count remain.",
 )

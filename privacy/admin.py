@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from privacy.erasure import erase
+from privacy.erasure import erase, send_erasure_receipt
 from privacy.models import AccessPackage, DataRequest, NoticeItem, NoticeVersion, PurgeRun, RequestEvent
 from privacy.notices import missing_items, new_version, processing_record, publish_notice
 from privacy.packages import make_access_package, subject_of
@@ -159,6 +159,16 @@ class NoticeVersionAdmin(admin.ModelAdmin):
         )
 
 
+OPEN = DataRequest.OPEN_STATUSES
+
+
+def _check_open_and_matched(data_request):
+    if data_request.status not in OPEN:
+        raise ValidationError(_("Only an open request is answered."))
+    if not data_request.people.exists():
+        raise ValidationError(_("Match the request to the person in the register first."))
+
+
 class ExtensionForm(forms.Form):
     months = forms.TypedChoiceField(
         label=_("extend by"), choices=[(1, _("one month")), (2, _("two months"))], coerce=int
@@ -236,6 +246,10 @@ class DataRequestAdmin(admin.ModelAdmin):
             return format_html('<span class="restricted-mark">{} ({})</span>', f"{request_.due_on:%d.%m.%Y}", label)
         return f"{request_.due_on:%d.%m.%Y}"
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once recorded, the date received fixes the deadline: it is not edited afterwards.
+        return [*self.readonly_fields, "received_on", "channel"] if obj is not None else self.readonly_fields
+
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
@@ -289,8 +303,7 @@ class DataRequestAdmin(admin.ModelAdmin):
     @admin.action(description=_("Build the access package and email its link"), permissions=["change"])
     def send_access_package(self, request, queryset):
         def send(data_request):
-            if not data_request.people.exists():
-                raise ValidationError(_("Match the request to the person in the register first."))
+            _check_open_and_matched(data_request)
             make_access_package(request=data_request, base_url=request.build_absolute_uri("/"))
 
         self._move(request, queryset, send, _("%(count)s access packages sent."))
@@ -345,8 +358,7 @@ class DataRequestAdmin(admin.ModelAdmin):
     )
     def send_portable_copy(self, request, queryset):
         def send(data_request):
-            if not data_request.people.exists():
-                raise ValidationError(_("Match the request to the person in the register first."))
+            _check_open_and_matched(data_request)
             make_access_package(request=data_request, base_url=request.build_absolute_uri("/"), portable=True)
 
         self._move(request, queryset, send, _("%(count)s access packages sent."))
@@ -363,14 +375,17 @@ class DataRequestAdmin(admin.ModelAdmin):
     @admin.action(description=_("Erase the person: show the plan, then erase"), permissions=["change"])
     def erase_people(self, request, queryset):
         data_request = queryset.first()
-        if queryset.count() != 1 or not data_request.people.exists():
-            self.message_user(request, _("Select one request matched to the person in the register."), messages.ERROR)
+        if queryset.count() != 1 or not data_request.people.exists() or data_request.status not in OPEN:
+            self.message_user(
+                request, _("Select one open request matched to the person in the register."), messages.ERROR
+            )
             return None
         subject = subject_of(data_request)
         if request.POST.get("confirm") == "erase":
             receipt = erase(subject=subject)
             change_status(request=data_request, status="completed", by=request.user, note=receipt.as_text())
-            self.message_user(request, _("Erased. The receipt is in the request's history."))
+            send_erasure_receipt(request=data_request, receipt=receipt)
+            self.message_user(request, _("Erased. The receipt is in the request's history and sent to the requester."))
             return None
         return TemplateResponse(
             request,

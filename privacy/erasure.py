@@ -136,3 +136,18 @@ def erase(*, subject: Subject, today: date | None = None) -> ErasureReceipt:
             suppress(email, reason=SuppressedAddress.Reason.ERASURE)
             receipt.suppressed.append(email)
     return receipt
+
+
+def send_erasure_receipt(*, request, receipt: ErasureReceipt) -> None:
+    """Tell the requester what was erased and what is kept, and why (GDPR article 12(1) and 17)."""
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    language = "en" if request.people.filter(preferred_language="en").exists() else "fi"
+    with translation.override(language):
+        EmailMessage(
+            subject=render_to_string("privacy/email/erasure_subject.txt", {}).strip(),
+            body=render_to_string("privacy/email/erasure.txt", {"request": request, "receipt": receipt.as_text()}),
+            to=[request.email],
+        ).send()

@@ -29,8 +29,11 @@ LINK_VALID = timedelta(days=7)
 def subject_of(request: DataRequest) -> Subject:
     """Return whom a request is about: the people staff matched to it, and the proven address."""
     people = list(request.people.all())
-    people += list(Guardian.objects.filter(email__iexact=request.email)) if request.verified_at else []
-    return Subject(people=tuple(people), emails=(request.email,))
+    # A guardian's own record comes with the minors matched to the request, and no one else's.
+    people += list(Guardian.objects.filter(email__iexact=request.email, minor__in=people))
+    # The address counts only once proven: verified on the web, or checked by staff who recorded it.
+    proven = request.verified_at is not None or request.channel != DataRequest.Channel.WEB
+    return Subject(people=tuple(people), emails=(request.email,) if proven else ())
 
 
 def _article_15_information(notice: NoticeVersion | None) -> dict:
@@ -121,6 +124,6 @@ def make_access_package(
 def package_for_token(token: str) -> AccessPackage | None:
     """Return the package a link points to while the link is valid and not revoked."""
     package = AccessPackage.objects.filter(token_hash=hashlib.sha256(token.encode()).hexdigest()).first()
-    if package is None or package.revoked_at or package.expires_at < timezone.now():
+    if package is None or package.revoked_at or package.expires_at < timezone.now() or not package.file:
         return None
     return package

@@ -1,6 +1,7 @@
 """Personal data held by the privacy app: the data requests people made and their handling."""
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
@@ -60,7 +61,7 @@ declare(
     find=_packages_of,
     export=("created_at", "expires_at", "revoked_at", "size"),
     # The file goes; the record of what was sent and downloaded stays as proof of the answer.
-    erasure=Keep(reason=PROOF, meanwhile=Anonymise(fields={"file": ""})),
+    erasure=Keep(reason=PROOF, meanwhile=Anonymise(fields={"file": "", "revoked_at": lambda row: timezone.now()})),
     retention=Retention(_("The file is removed when the link expires; the record as long as the request.")),
 )
 declare(

@@ -32,10 +32,23 @@ def add_months(day: date, months: int) -> date:
 
 
 def due_date(request: DataRequest) -> date | None:
-    """Return the due date: one calendar month from receipt, plus any extension and paused days."""
+    """Return the due date: one calendar month from receipt, any extension counted on from that date
+    (31 January is due 28 February, extended by two months 28 April), plus the days paused."""
     if request.received_on is None:
         return None
-    return add_months(request.received_on, 1 + request.extended_by_months) + timedelta(days=request.paused_days)
+    first = add_months(request.received_on, 1)
+    return add_months(first, request.extended_by_months) + timedelta(days=request.paused_days)
+
+
+CLOSED_STATUSES = ("completed", "refused", "expired", "withdrawn")
+
+
+def _close_pause(request: DataRequest, on: date) -> None:
+    """Stop counting paused days: whatever moves a request on ends its pause."""
+    if request.paused_since is not None:
+        request.paused_days += max((on - request.paused_since).days, 0)
+        request.paused_since = None
+        request.due_on = due_date(request)
 
 
 def _log(request: DataRequest, status: str, by=None, note: str = "") -> None:
@@ -127,7 +140,8 @@ def extend_request(*, request: DataRequest, months: int, reason: str, told_on: d
         raise ValidationError(_("The deadline can be extended by two further months at most."))
     if not reason.strip():
         raise ValidationError(_("Give the reason for the extension."))
-    if told_on > add_months(request.received_on, 1):
+    first_due = add_months(request.received_on, 1) + timedelta(days=request.paused_days)
+    if told_on > first_due or told_on > timezone.localdate():
         raise ValidationError(_("The requester must be told of the extension within the first month."))
     request.extended_by_months += months
     request.extension_reason, request.requester_told_of_extension_on = reason, told_on
@@ -145,6 +159,10 @@ def extend_request(*, request: DataRequest, months: int, reason: str, told_on: d
 @transaction.atomic
 def pause_request(*, request: DataRequest, on: date | None = None, by=None, note: str = "") -> DataRequest:
     """Stop the clock while waiting for the requester's identity or details."""
+    if request.status in CLOSED_STATUSES or request.received_on is None:
+        raise ValidationError(_("Only an open request can wait for the requester."))
+    if request.paused_since is not None:
+        return request  # paused already: the pause runs from its first day
     request.paused_since = on or timezone.localdate()
     request.status = DataRequest.Status.WAITING
     request.save()
@@ -157,10 +175,8 @@ def resume_request(*, request: DataRequest, on: date | None = None, by=None) -> 
     """Restart the clock: the due date moves by the days paused."""
     if request.paused_since is None:
         raise ValidationError(_("The request is not paused."))
-    request.paused_days += ((on or timezone.localdate()) - request.paused_since).days
-    request.paused_since = None
+    _close_pause(request, on or timezone.localdate())
     request.status = DataRequest.Status.IN_PROGRESS
-    request.due_on = due_date(request)
     request.save()
     _log(request, request.status, by=by, note=_("The requester answered; the clock runs again."))
     return request
@@ -170,7 +186,11 @@ def resume_request(*, request: DataRequest, on: date | None = None, by=None) -> 
 def change_status(
     *, request: DataRequest, status: str, by=None, note: str = "", refusal_reasons: str = ""
 ) -> DataRequest:
-    """Move a request on in the workflow; a refusal needs its reasons."""
+    """Move a request on in the workflow; a refusal needs its reasons, a closed request stays closed."""
+    if request.status in CLOSED_STATUSES:
+        raise ValidationError(_("This request is closed."))
+    if status != DataRequest.Status.WAITING:
+        _close_pause(request, timezone.localdate())
     if status == DataRequest.Status.REFUSED:
         if not refusal_reasons.strip():
             raise ValidationError(_("A refusal states its reasons."))

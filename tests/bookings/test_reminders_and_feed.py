@@ -116,7 +116,7 @@ def test_two_overlapping_runs_send_each_reminder_once(organisation):
 
 @pytest.fixture
 def coach_with_feed(client, visitors):
-    coach = CoachFactory()
+    coach = CoachFactory(display_name="Valmentaja")
     visitors().log_in(client, "superuser")
     response = client.post(
         reverse("admin:bookings_coach_changelist"),

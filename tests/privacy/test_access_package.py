@@ -86,3 +86,17 @@ def test_staff_send_the_package_from_the_request_list(client, visitors, organisa
     )
     assert AccessPackage.objects.filter(request=request).count() == 1
     assert mail.outbox[-1].to == ["maija@example.fi"]
+
+
+def test_a_guardian_address_brings_only_the_guardians_record_of_the_matched_minor(organisation):
+    from tests.factories import GuardianFactory
+
+    parent_of_a = GuardianFactory(email="vanhempi@example.fi", relation="äiti")
+    GuardianFactory(email="vanhempi@example.fi", relation="isä-sisarus")  # the same address for another child
+    request = record_request(
+        received_on=date(2026, 11, 20), kind="access", channel="email", name="Vanhempi", email="vanhempi@example.fi"
+    )
+    request.people.add(parent_of_a.minor)
+    data, _report = unzip(build_package_bytes(request))
+    guardians = next(s for s in data["data"] if s["model"] == "clients.Guardian")["rows"]
+    assert [g["relation"] for g in guardians] == ["äiti"]

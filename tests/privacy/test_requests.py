@@ -238,7 +238,7 @@ def test_staff_extend_and_refuse_in_the_back_office_and_the_refusal_letter_names
         },
     )
     request.refresh_from_db()
-    assert request.due_on == date(2026, 5, 31)
+    assert request.due_on == date(2026, 5, 30)  # 30 April, the first due date, plus a calendar month
     missing_reason = client.post(
         url, {"action": "refuse", ACTION_CHECKBOX_NAME: [request.pk], "apply": "1", "reasons": ""}
     )
@@ -265,3 +265,20 @@ def test_the_back_office_front_page_warns_of_requests_due_within_a_week(client, 
     assert 'data-testid="due-requests"' not in client.get(reverse("admin:index")).content.decode()
     paper_request(date.today() - timedelta(days=25))
     assert 'data-testid="due-requests"' in client.get(reverse("admin:index")).content.decode()
+
+
+def test_an_extension_counts_from_the_first_due_date(organisation):
+    request = paper_request(date(2026, 1, 31))
+    extend_request(request=request, months=2, reason="Laaja", told_on=date(2026, 2, 10))
+    assert request.due_on == date(2026, 4, 28)
+
+
+def test_any_move_ends_a_pause_and_a_closed_request_stays_closed(organisation):
+    request = paper_request(date(2026, 1, 15))
+    pause_request(request=request, on=date(2026, 1, 20))
+    pause_request(request=request, on=date(2026, 1, 25))  # paused already: still from the 20th
+    assert request.paused_since == date(2026, 1, 20)
+    change_status(request=request, status="completed")
+    assert request.paused_since is None and request.paused_days > 0
+    with pytest.raises(ValidationError):
+        change_status(request=request, status="in_progress")

@@ -55,3 +55,11 @@ def test_a_restricted_person_is_kept_as_they_are(organisation):
     Client.objects.filter(pk=person.pk).update(updated_at=timezone.now() - timedelta(days=800))
     call_command("purge_expired", stdout=StringIO())
     assert Client.objects.get(pk=person.pk).is_active
+
+
+def test_a_restricted_persons_old_appointments_are_kept_as_they_are(organisation):
+    person = ClientFactory(restricted_at=timezone.now(), restriction_reason="Kiistetty")
+    old = AppointmentFactory(client=person, starts_at=timezone.now() - timedelta(days=1200), notes="Vanha")
+    call_command("purge_expired", stdout=StringIO())
+    old.refresh_from_db()
+    assert old.client == person and old.notes == "Vanha"

@@ -34,7 +34,26 @@ def _pseudonym(invoice):
     return f"#{invoice.client_id or invoice.pk}"
 
 
-RETENTION = _("Six years from the end of the accounting period (calendar year) of the invoice.")
+def _invoices_past(rows, day: date):
+    """Invoices whose accounting period ended more than six years before ``day``."""
+    return rows.filter(
+        Q(issue_date__year__lt=day.year - ACCOUNTING_YEARS)
+        | Q(issue_date__isnull=True, delivery_date__year__lt=day.year - ACCOUNTING_YEARS)
+    )
+
+
+def _rows_of_invoices_past(rows, day: date):
+    return rows.filter(invoice__in=_invoices_past(Invoice.objects.all(), day))
+
+
+def _payments_past(rows, day: date):
+    return rows.filter(
+        Q(invoice__in=_invoices_past(Invoice.objects.all(), day))
+        | Q(invoice__isnull=True, paid_on__year__lt=day.year - ACCOUNTING_YEARS)
+    )
+
+
+RETENTION_TEXT = _("Six years from the end of the accounting period (calendar year) of the invoice.")
 
 
 def _kept_until(row):
@@ -80,7 +99,7 @@ declare(
             }
         ),
     ),
-    retention=Retention(RETENTION),
+    retention=Retention(RETENTION_TEXT, expired=_invoices_past),
 )
 
 declare(
@@ -89,7 +108,7 @@ declare(
     find=related_to("invoice__client"),
     export=("description", "quantity", "unit", "unit_price", "vat_rate", "service_date"),
     erasure=Keep(reason=ACCOUNTING_ACT, until=_kept_until),
-    retention=Retention(RETENTION),
+    retention=Retention(RETENTION_TEXT, expired=_rows_of_invoices_past),
 )
 
 
@@ -105,7 +124,7 @@ declare(
     find=_payments_of,
     export=("paid_on", "amount", "reference", "payer_name", "source"),
     erasure=Keep(reason=ACCOUNTING_ACT, until=_kept_until, meanwhile=Anonymise(fields={"payer_name": ""})),
-    retention=Retention(RETENTION),
+    retention=Retention(RETENTION_TEXT, expired=_payments_past),
 )
 
 declare(
@@ -114,7 +133,7 @@ declare(
     find=related_to("invoice__client"),
     export=("sent_on", "fee", "interest_rate"),
     erasure=Keep(reason=ACCOUNTING_ACT, until=_kept_until),
-    retention=Retention(RETENTION),
+    retention=Retention(RETENTION_TEXT, expired=_rows_of_invoices_past),
 )
 
 declare(

@@ -1,5 +1,7 @@
 """Personal data held by the consents app: the ledger, its state, disclosures, audience exports."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
 from consents.models import (
@@ -49,7 +51,10 @@ declare(
     find=related_to("client"),
     export=("recipient", "what", "disclosed_at"),
     erasure=Keep(reason=PROOF),
-    retention=Retention(_("Three years after the disclosure.")),
+    retention=Retention(
+        _("Three years after the disclosure."),
+        expired=lambda rows, day: rows.filter(disclosed_at__date__lt=day - timedelta(days=3 * 365)),
+    ),
 )
 declare(
     AudienceExport,

@@ -1,5 +1,7 @@
 """Personal data held by the privacy app: the data requests people made and their handling."""
 
+from datetime import timedelta
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +35,13 @@ declare(
     find=_requests_of,
     export=("kind", "status", "channel", "name", "email", "phone", "details", "created_at", "received_on", "due_on"),
     erasure=Keep(reason=PROOF),
-    retention=Retention(_("Three years after the request was closed.")),
+    retention=Retention(
+        _("Three years after the request was closed."),
+        expired=lambda rows, day: rows.filter(
+            status__in=["completed", "refused", "expired", "withdrawn"],
+            created_at__date__lt=day - timedelta(days=3 * 365 + 1),
+        ),
+    ),
 )
 declare(
     RequestEvent,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from privacy.erasure import erase
@@ -39,13 +40,44 @@ def purge_expired(*, dry_run: bool = False, today: date | None = None, progress:
     if not dry_run:
         work = [(d, row) for d, rows in batches for row in rows]
         iterator = progress(work, unit="row", disable=len(work) < 100) if progress else work
+        waiting = []
         for declaration, row in iterator:
-            with transaction.atomic():
-                _expire(declaration, row, today)
+            try:
+                with transaction.atomic():
+                    _expire(declaration, row, today)
+            except ProtectedError:
+                waiting.append((declaration, row))  # another expired row points to it: after that one goes
+        while waiting:
+            still = []
+            for declaration, row in waiting:
+                try:
+                    with transaction.atomic():
+                        _expire(declaration, row, today)
+                except ProtectedError:
+                    still.append((declaration, row))
+            if len(still) == len(waiting):
+                lines.append(f"kept, still referred to: {len(still)}")
+                break
+            waiting = still
+        removed = _expired_package_files()
+        if removed:
+            lines.append(f"privacy.AccessPackage files: {removed}")
     summary = "\n".join(lines) or "-"
     run = PurgeRun.objects.create(dry_run=dry_run, summary=summary)
     logger.info("Retention purge%s: %s", " (dry run)" if dry_run else "", summary.replace("\n", "; "))
     return run
+
+
+def _expired_package_files() -> int:
+    """Remove the files of access packages whose link has expired; the record of the answer stays."""
+    from privacy.models import AccessPackage
+
+    count = 0
+    for package in AccessPackage.objects.filter(expires_at__lt=timezone.now()).exclude(file=""):
+        package.file.delete(save=False)
+        AccessPackage.objects.filter(pk=package.pk).update(file="")
+        count += 1
+    return count
 
 
 def _expire(declaration, row, today: date) -> None:

@@ -63,3 +63,41 @@ def test_a_restricted_persons_old_appointments_are_kept_as_they_are(organisation
     call_command("purge_expired", stdout=StringIO())
     old.refresh_from_db()
     assert old.client == person and old.notes == "Vanha"
+
+
+def test_invoices_go_once_their_six_years_are_over_and_not_before(seller):
+    from datetime import date
+
+    from billing.models import Invoice, Payment
+    from billing.services import issue_invoice, record_payment
+    from privacy.retention import purge_expired
+    from tests.factories import InvoiceFactory, InvoiceLineFactory
+
+    invoice = InvoiceFactory()
+    InvoiceLineFactory(invoice=invoice)
+    invoice = issue_invoice(invoice=invoice, on=date(2026, 3, 1))
+    record_payment(invoice=invoice, amount=invoice.total_gross, paid_on=date(2026, 3, 5))
+    purge_expired(today=date(2032, 12, 31))
+    assert Invoice.objects.count() == 1
+    purge_expired(today=date(2033, 1, 1))
+    assert Invoice.objects.count() == 0 and Payment.objects.count() == 0
+
+
+def test_an_expired_package_loses_its_file_but_not_its_record(organisation):
+    from datetime import date
+
+    from privacy.models import AccessPackage
+    from privacy.packages import make_access_package
+    from privacy.requests import record_request
+    from privacy.retention import purge_expired
+
+    person = ClientFactory()
+    request = record_request(
+        received_on=date(2026, 11, 1), kind="access", channel="email", name="M", email=person.email
+    )
+    request.people.add(person)
+    package, _url = make_access_package(request=request, base_url="http://x", send=False)
+    AccessPackage.objects.filter(pk=package.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    purge_expired()
+    package.refresh_from_db()
+    assert not package.file

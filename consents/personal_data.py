@@ -27,7 +27,13 @@ declare(
     find=related_to("client"),
     export=("purpose", "kind", "occurred_at", "channel", "recorded_by", "text_shown", "recipient", "evidence_note"),
     erasure=Keep(reason=PROOF, meanwhile=Anonymise(fields={"evidence_user_agent": "", "evidence_note": ""})),
-    retention=Retention(_("Three years after the consent ended, as proof of what was relied on.")),
+    retention=Retention(
+        _("Three years after the consent ended, as proof of what was relied on."),
+        # Events older than three years of people who have no consent in force any more.
+        expired=lambda rows, day: rows.filter(occurred_at__date__lt=day - timedelta(days=3 * 365 + 1)).exclude(
+            client__consent_states__granted=True
+        ),
+    ),
 )
 declare(
     ConsentState,

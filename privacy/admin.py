@@ -21,6 +21,7 @@ from privacy.requests import (
     change_status,
     extend_request,
     pause_request,
+    record_rectification,
     record_request,
     refuse_request,
     restrict_people,
@@ -177,6 +178,10 @@ class ExtensionForm(forms.Form):
     told_on = forms.DateField(label=_("the requester was told on"), widget=admin.widgets.AdminDateWidget)
 
 
+class RectificationForm(forms.Form):
+    changed = forms.CharField(label=_("what was changed"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class RefusalForm(forms.Form):
     reasons = forms.CharField(label=_("reasons for refusing"), widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -206,6 +211,7 @@ class DataRequestAdmin(admin.ModelAdmin):
         "complete",
         "extend",
         "refuse",
+        "rectified",
         "send_access_package",
         "send_portable_copy",
         "restrict",
@@ -351,6 +357,13 @@ class DataRequestAdmin(admin.ModelAdmin):
         return self._form_action(
             request, queryset, "refuse", _("Refuse the request"), RefusalForm,
             lambda r, data: refuse_request(request=r, reasons=data["reasons"], by=request.user),
+        )  # fmt: skip
+
+    @admin.action(description=_("Rectified: record what was changed"), permissions=["change"])
+    def rectified(self, request, queryset):
+        return self._form_action(
+            request, queryset, "rectified", _("Record the rectification"), RectificationForm,
+            lambda r, data: record_rectification(request=r, changed=data["changed"], by=request.user),
         )  # fmt: skip
 
     @admin.action(

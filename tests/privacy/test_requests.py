@@ -282,3 +282,24 @@ def test_any_move_ends_a_pause_and_a_closed_request_stays_closed(organisation):
     assert request.paused_since is None and request.paused_days > 0
     with pytest.raises(ValidationError):
         change_status(request=request, status="in_progress")
+
+
+def test_staff_record_a_rectification_in_the_back_office(client, visitors, organisation):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    visitors().log_in(client, "superuser")
+    request = record_request(
+        received_on=date(2026, 11, 1),
+        kind="rectification",
+        channel="paper",
+        name="M",
+        email="m@example.fi",
+        what_is_wrong="Osoite vanha",
+    )
+    client.post(
+        reverse("admin:privacy_datarequest_changelist"),
+        {"action": "rectified", ACTION_CHECKBOX_NAME: [request.pk], "apply": "1", "changed": "Osoite päivitetty"},
+    )
+    request.refresh_from_db()
+    assert request.status == "completed"
+    assert "Osoite päivitetty" in request.events.last().note

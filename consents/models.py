@@ -5,8 +5,10 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from register.translation import in_language
 
 
 class Purpose(models.Model):
@@ -40,11 +42,11 @@ class Purpose(models.Model):
 
     @property
     def title(self) -> str:
-        return self.title_en if translation.get_language() == "en" else self.title_fi
+        return in_language(self, "title")
 
     @property
     def description(self) -> str:
-        return self.description_en if translation.get_language() == "en" else self.description_fi
+        return in_language(self, "description")
 
 
 class ConsentEvent(models.Model):

@@ -2,8 +2,9 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from register.translation import in_language
 
 
 class NoticeQuerySet(models.QuerySet):
@@ -70,8 +71,7 @@ class NoticeVersion(models.Model):
 
     def text(self, name: str) -> str:
         """Return the field ``name`` in the active language (Finnish unless English is active)."""
-        suffix = "en" if translation.get_language() == "en" else "fi"
-        return getattr(self, f"{name}_{suffix}")
+        return in_language(self, name)
 
 
 class NoticeItem(models.Model):
@@ -132,8 +132,7 @@ class NoticeItem(models.Model):
             raise ValidationError(errors)
 
     def text(self, name: str) -> str:
-        suffix = "en" if translation.get_language() == "en" else "fi"
-        return getattr(self, f"{name}_{suffix}")
+        return in_language(self, name)
 
 
 class DataRequestQuerySet(models.QuerySet):

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language_info
 
+from register.translation import in_language
+
 register = template.Library()
 
 
@@ -19,3 +21,9 @@ def language_links(context):
         }
         for code, _name in settings.LANGUAGES
     ]
+
+
+@register.filter
+def localized(obj, name):
+    """Show a bilingual field in the page's language: {{ item|localized:"title" }}."""
+    return in_language(obj, name)

@@ -1,0 +1,40 @@
+"""Passwords are hashed with Argon2, at least 12 characters; an idle staff session ends after 30 minutes."""
+
+import importlib
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_argon2_is_the_first_hasher_of_the_real_settings(settings):
+    production = importlib.import_module("register.settings")
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS  # the tests themselves use a fast hasher
+    assert make_password("a long enough passphrase").startswith("argon2$")
+    assert production.SESSION_COOKIE_AGE == 12 * 60 * 60
+
+
+def test_a_short_or_common_password_is_refused():
+    for weak in ("lyhyt", "password1234", "123456789012"):
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+    validate_password("kolme pitkää sanaa yhdessä")
+
+
+def test_an_idle_staff_session_ends_after_30_minutes(client, visitors, organisation, monkeypatch):
+    import register.middleware as middleware
+
+    visitors().log_in(client, "superuser")
+    clock = [1_000_000]
+    monkeypatch.setattr(middleware.time, "time", lambda: clock[0])
+    assert client.get(reverse("admin:index")).status_code == 200
+    clock[0] += 29 * 60
+    assert client.get(reverse("admin:index")).status_code == 200  # activity keeps it alive
+    clock[0] += 31 * 60
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and reverse("admin:login") in response["Location"]

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,6 +24,7 @@ from consents.models import (
     SuppressedAddress,
 )
 from consents.services import record_event, suppress, withdraw_all_marketing
+from register.ratelimit import over_limit
 
 logger = logging.getLogger(__name__)
 SALT = "consents.marketing-choices"
@@ -57,6 +59,8 @@ def _evidence(request) -> dict:
 def marketing_choices(request, token):
     """Show a person their marketing consents; each is withdrawn with one click, no login needed."""
     client = _client_for(token)
+    if request.method == "POST" and over_limit(request, scope="consent-choices", limit=20):
+        return HttpResponse(_("Too many changes from your address. Please try again in an hour."), status=429)
     if request.method == "POST":
         purpose = Purpose.objects.filter(code=request.POST.get("withdraw", ""), is_marketing=True).first()
         if purpose is not None:

@@ -1,4 +1,3 @@
-from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +9,7 @@ from privacy.models import NoticeItem, NoticeVersion, PackageDownload
 from privacy.notices import retention_rules
 from privacy.packages import package_for_token
 from privacy.requests import submit_web_request, verify_request
+from register.ratelimit import over_limit
 
 
 def _render_notice(request, notice: NoticeVersion):
@@ -50,25 +50,12 @@ def notice_version(request, number):
     return _render_notice(request, version)
 
 
-RATE_LIMIT = 5  # requests an hour from one address
-RATE_WINDOW_SECONDS = 3600
-
-
-def _rate_limited(request) -> bool:
-    key = "privacy:request-rate:" + keyed_hash(request.META.get("REMOTE_ADDR", ""))
-    cache.add(key, 0, RATE_WINDOW_SECONDS)
-    try:
-        return cache.incr(key) > RATE_LIMIT
-    except ValueError:
-        return False
-
-
 @require_http_methods(["GET", "POST"])
 def data_request(request):
     """The public request form. The answer is the same whether or not the email is in the register."""
     form = DataRequestForm(request.POST or None)
     if request.method == "POST":
-        if _rate_limited(request):
+        if over_limit(request, scope="data-request"):
             return render(request, "privacy/request_form.html", {"form": form, "limited": True}, status=429)
         if form.is_valid():
             if not form.cleaned_data.get("website"):

@@ -54,3 +54,19 @@ def test_a_server_error_shows_no_trace_of_the_code(organisation, settings):
     body = response.content.decode()
     assert "Jotain meni vikaan" in body and "Something went wrong" in body
     assert "secret detail" not in body and "Traceback" not in body
+
+
+def test_the_feedback_and_consent_pages_answer_a_flood_with_429(client, organisation):
+    from billing.feedback import feedback_token
+    from consents.views import choices_url
+    from tests.factories import AppointmentFactory, ClientFactory
+
+    organisation.send_feedback_requests = True
+    organisation.save()
+    visit = AppointmentFactory(status="attended")
+    feedback_url = f"/palaute/{feedback_token(visit)}/"
+    statuses = [client.post(feedback_url, {"score": "9"}, REMOTE_ADDR="198.51.100.7").status_code for _ in range(11)]
+    assert statuses[:10] == [200] * 10 and statuses[10] == 429
+    choices = choices_url(ClientFactory())
+    statuses = [client.post(choices, {"withdraw": "x"}, REMOTE_ADDR="198.51.100.8").status_code for _ in range(21)]
+    assert statuses[:20] == [302] * 20 and statuses[20] == 429

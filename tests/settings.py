@@ -28,3 +28,9 @@ WHITENOISE_AUTOREFRESH = True
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="register-tests-media-")
+
+# On SQLite the test database is a file, not memory: the live server of the browser tests then has a
+# connection of its own instead of sharing the test thread's, which two threads may otherwise use at once.
+_database = DATABASES["default"]  # noqa: F405
+if _database["ENGINE"].endswith("sqlite3"):
+    _database["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"register-tests-{os.getpid()}.sqlite3")}

@@ -1,16 +1,41 @@
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 
 class RegisterAdminSite(admin.AdminSite):
-    """The staff back office, titled with the name of the organisation that keeps the register."""
+    """The staff back office, titled with the name of the organisation that keeps the register.
+
+    Entry takes three things: an active staff account's password, a second factor verified in this
+    session (django-otp), and a recorded confidentiality agreement. The login page sends a staff member
+    who has the first to the step still missing (register.two_factor).
+    """
 
     site_title = _("Client register")
     index_title = _("Back office")
 
-    def each_context(self, request):
+    def has_permission(self, request):
         # Imported here: this module is loaded with the app configs, before models may be imported.
+        from register.models import has_confidentiality_agreement
+
+        user = request.user
+        return user.is_active and user.is_staff and user.is_verified() and has_confidentiality_agreement(user)
+
+    def login(self, request, extra_context=None):
+        from register.two_factor import next_step_url
+
+        step = next_step_url(request)
+        if step is not None:
+            return redirect(step)
+        return super().login(request, extra_context)
+
+    def get_urls(self):
+        from register.two_factor import site_urls
+
+        return site_urls(self) + super().get_urls()
+
+    def each_context(self, request):
         from register.models import Organisation
 
         context = super().each_context(request)

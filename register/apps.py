@@ -11,3 +11,9 @@ class RegisterConfig(AppConfig):
         # Each app declares its personal data in its own personal_data.py; importing them here makes
         # the declarations complete before any request, command or system check runs.
         autodiscover_modules("personal_data")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from register.middleware import remember_login_time
+
+        user_logged_in.connect(remember_login_time, dispatch_uid="register.remember_login_time")

@@ -4,6 +4,33 @@ from django.conf import settings
 from django.contrib.auth import logout
 
 
+def client_address(request) -> str:
+    """Return the visitor's address (after ForwardedForMiddleware has read the proxy's header)."""
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class ForwardedForMiddleware:
+    """Put the visitor's address in REMOTE_ADDR when the app runs behind trusted reverse proxies.
+
+    Each proxy appends the address it received the request from to X-Forwarded-For, so with
+    ``TRUSTED_PROXY_COUNT`` proxies the visitor is that many entries from the right. Entries further
+    left were written by the visitor and are ignored: trusting them would let anyone choose the address
+    that login lockouts and rate limits count.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        count = settings.TRUSTED_PROXY_COUNT
+        if count > 0:
+            forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+            forwarded = [part for part in forwarded if part]
+            if len(forwarded) >= count:
+                request.META["REMOTE_ADDR"] = forwarded[-count]
+        return self.get_response(request)
+
+
 class PermissionsPolicyMiddleware:
     """Add the Permissions-Policy header, switching off browser features the register does not use."""
 
@@ -37,4 +64,37 @@ class IdleTimeoutMiddleware:
                 logout(request)
             else:
                 request.session[self.KEY] = now
+        return self.get_response(request)
+
+
+LOGIN_TIME_KEY = "login_at"
+
+
+def remember_login_time(sender, request, user, **kwargs):
+    """Note in the session when it began, for SessionRevocationMiddleware (connected in RegisterConfig)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LOGIN_TIME_KEY] = time.time()
+
+
+class SessionRevocationMiddleware:
+    """End a staff session that began before its account's "log out everywhere" (StaffProfile).
+
+    The staff profile is read once per signed-in request and stays cached on the user, where the admin
+    site's confidentiality-agreement check finds it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff:
+            from register.models import StaffProfile
+
+            try:
+                revoked = user.staff_profile.sessions_revoked_at
+            except StaffProfile.DoesNotExist:
+                revoked = None
+            if revoked is not None and request.session.get(LOGIN_TIME_KEY, 0) < revoked.timestamp():
+                logout(request)
         return self.get_response(request)

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -147,3 +148,49 @@ def _forget_cached_organisation():
         cache.delete(ORGANISATION_CACHE_KEY)
     except Exception:
         logger.warning("The cache did not answer; the cached organisation expires on its own")
+
+
+class StaffProfile(models.Model):
+    """What the register keeps of a staff account besides Django's user: the confidentiality agreement.
+
+    Staff see personal data only once the date of their signed confidentiality agreement
+    (salassapitosopimus) is recorded here; superusers, the controller's own accounts, are exempt.
+    ``sessions_revoked_at`` ends every session of the account that began before it ("log out everywhere").
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile", verbose_name=_("user")
+    )
+    agreement_signed_on = models.DateField(
+        _("confidentiality agreement signed on"),
+        null=True,
+        blank=True,
+        help_text=_("The date of the signed confidentiality agreement. Without it the account sees no personal data."),
+    )
+    agreement_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agreement recorded by"),
+        editable=False,
+    )
+    sessions_revoked_at = models.DateTimeField(_("sessions ended at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self):
+        return str(self.user)
+
+
+def has_confidentiality_agreement(user) -> bool:
+    """Return whether the user may see personal data as far as the confidentiality agreement goes."""
+    if user.is_superuser:
+        return True
+    try:
+        return user.staff_profile.agreement_signed_on is not None
+    except StaffProfile.DoesNotExist:
+        return False

@@ -6,6 +6,7 @@ defaults are safe for development: SQLite, e-mail printed to the console, a loca
 With ``DEBUG`` off nothing insecure is assumed: a missing secret stops start-up.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -74,9 +75,17 @@ INSTALLED_APPS = [
     "django_countries",
     "import_export",
     "csp",
+    "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # Last, as its documentation asks: it wraps the authentication of everything before it.
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (rate limits, login lockout, the access log) sees the visitor's address.
+    "register.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "register.middleware.PermissionsPolicyMiddleware",
@@ -86,9 +95,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "register.middleware.IdleTimeoutMiddleware",
+    "register.middleware.SessionRevocationMiddleware",
+    # Field history rows name the staff user who made the change.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "register.urls"
@@ -141,6 +156,37 @@ PASSWORD_HASHERS = [
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out username and address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Behind a reverse proxy, the number of proxies in front of the app that append to X-Forwarded-For.
+# The visitor's address is then the one that many hops from the right (register.middleware); 0 means
+# the app is reached directly and REMOTE_ADDR is the visitor. Never set it higher than the real
+# number of proxies: the visitor could then choose their own address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Login throttling (django-axes): a username and address pair is locked after five failed logins in a
+# row and opens again by itself after the cool-off; staff with the permission can unlock it sooner.
+# Locking the pair, not the address or the username alone, means nobody can lock a colleague out
+# from elsewhere, and a shared office address does not lock everyone.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "register.middleware.client_address"
+AXES_LOCKOUT_CALLABLE = "register.two_factor.locked_out"
+# The access log of logins would hold every staff login forever; failures are what the lockout needs.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Two-factor login (django-otp): the name an authenticator app shows, and how many backup codes
+# a staff member gets at a time.
+OTP_TOTP_ISSUER = env.str("OTP_ISSUER", default="Asiakasrekisteri")
+OTP_BACKUP_CODES = 10
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -171,6 +217,19 @@ STORAGES = {
         )
     },
 }
+
+# Backups (manage.py backup and restore). BACKUP_KEY is one Fernet key, or several separated by commas
+# while keys are rotated: the first encrypts, every one of them decrypts. Without it both commands refuse.
+BACKUP_KEY = env.str("BACKUP_KEY", default="")
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+# One line per erasure (model and primary key, no names), appended outside the database so that a
+# restore can erase again whoever was erased after the archive was made. Keep it on another disk than
+# the database and back it up as carefully as the archives.
+ERASURE_JOURNAL = Path(env.str("ERASURE_JOURNAL", default=str(BASE_DIR / "var" / "erasures.jsonl")))
+
+# The personal-data access log (who viewed, exported or changed whose data) keeps its entries this long;
+# purge_expired removes older ones. Two years covers the look-back of a typical audit or complaint.
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
 
 # Phone numbers are stored in E.164 (+358401234567); a number typed without a country code is Finnish.
 PHONENUMBER_DEFAULT_REGION = "FI"

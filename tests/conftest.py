@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.core.cache import cache
 
 from register.models import Organisation
+from tests.auth import sign_in
 from tests.factories import UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -73,7 +74,7 @@ class Visitors:
 
     def log_in(self, client, visitor):
         if visitor != "anonymous":
-            client.force_login(getattr(self, visitor))
+            sign_in(client, getattr(self, visitor))
 
 
 @pytest.fixture

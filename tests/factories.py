@@ -18,7 +18,7 @@ from clients.models import (
     RoleChange,
     StaffNote,
 )
-from register.models import Organisation
+from register.models import Organisation, StaffProfile
 
 factory.Faker._DEFAULT_LOCALE = "fi_FI"
 
@@ -27,12 +27,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"staff{n}")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.invalid")
     password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def agreement(user, create, extracted, **kwargs):
+        """Staff made by the factory have a recorded confidentiality agreement, unless agreement=False."""
+        if create and user.is_staff and not user.is_superuser and extracted is not False:
+            StaffProfile.objects.get_or_create(user=user, defaults={"agreement_signed_on": dt.date(2026, 1, 2)})
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

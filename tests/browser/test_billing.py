@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from billing.models import Invoice
 from register.models import Organisation
+from tests.browser.staff import log_in
 from tests.factories import AppointmentFactory, ClientFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,10 +23,7 @@ def test_staff_invoice_visits_issue_download_the_pdf_and_record_the_payment(page
     yesterday = timezone.now() - timedelta(days=1)
     AppointmentFactory(client=person, status="attended", starts_at=yesterday, ends_at=yesterday + timedelta(hours=1))
 
-    page.goto("/admin/login/")
-    page.get_by_label("Käyttäjätunnus").fill("kirjanpitaja")
-    page.get_by_label("Salasana").fill("correct horse battery staple")
-    page.get_by_role("button", name="Kirjaudu sisään").click()
+    log_in(page, "kirjanpitaja")
 
     page.goto("/admin/billing/invoice/")
     page.get_by_role("link", name="Laskut käynneistä").click()

@@ -7,6 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from bookings.models import Appointment
+from tests.browser import staff
 from tests.factories import ClientFactory, CoachFactory, ServiceFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,10 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def log_in(page):
     UserFactory(username="omistaja", is_staff=True, is_superuser=True)
-    page.goto("/admin/login/")
-    page.get_by_label("Käyttäjätunnus").fill("omistaja")
-    page.get_by_label("Salasana").fill("correct horse battery staple")
-    page.get_by_role("button", name="Kirjaudu sisään").click()
+    staff.log_in(page, "omistaja")
 
 
 def choose_client(page, last_name):

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from clients.models import Client
+from tests.browser.staff import log_in
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -12,10 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_staff_create_a_client_with_a_guardian_and_find_them_by_phone(page, live_server):
     UserFactory(username="valmentaja", is_staff=True, is_superuser=True)
 
-    page.goto("/admin/")
-    page.get_by_label("Käyttäjätunnus").fill("valmentaja")
-    page.get_by_label("Salasana").fill("correct horse battery staple")
-    page.get_by_role("button", name="Kirjaudu sisään").click()
+    log_in(page, "valmentaja", start="/admin/")
     expect(page.get_by_role("link", name="Henkilöt")).to_be_visible()
 
     page.goto("/admin/clients/client/add/")

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients.models import Client, RoleChange
+from tests.auth import sign_in
 from tests.factories import (
     ClientFactory,
     CollectedDataFactory,
@@ -120,7 +121,7 @@ def test_restricted_notes_are_hidden_from_staff_without_the_permission(client, v
 
     people.permitted.user_permissions.add(Permission.objects.get(codename="view_restricted_note"))
     people.permitted = type(people.permitted).objects.get(pk=people.permitted.pk)  # drop the permission cache
-    client.force_login(people.permitted)
+    sign_in(client, people.permitted)
     assert "Arkaluonteinen muistiinpano" in client.get(change_url(person)).content.decode()
 
 

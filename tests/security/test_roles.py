@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from tests.auth import sign_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ EXPECTED = {
 def test_each_role_reaches_exactly_its_pages(client, organisation, role):
     user = UserFactory(is_staff=True)
     user.groups.add(Group.objects.get(name=role))
-    client.force_login(user)
+    sign_in(client, user)
     reached = set()
     for page, name in PAGES.items():
         url = reverse(name, args=[1]) if name.endswith("_change") else reverse(name)

@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from register.two_factor import new_backup_codes
+
 DEMO_USERNAME = "demo"
 
 
@@ -39,6 +41,13 @@ class Command(BaseCommand):
             demo.set_password(password)
             demo.save(update_fields=["password"])
             self.stdout.write(f"Demo account: {DEMO_USERNAME}  password: {password}  (new on every start)")
+            # Two-step verification is not switched off for the demo: it gets one-time backup codes
+            # instead, also new on every start, and may enrol an authenticator app at any time.
+            codes = new_backup_codes(demo)
+            self.stdout.write(
+                "Two-step verification: type one of these one-time codes after the password, "
+                "or set up an authenticator app on the account security page: " + " ".join(codes[:5])
+            )
 
     def _app_seeders(self):
         """Yield each app's demo seed function, in the order of INSTALLED_APPS (lower apps first)."""

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 from django.db.models.functions import TruncMonth
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -27,8 +27,10 @@ from billing.services import (
     refresh_payment_status,
 )
 from clients.models import Client
+from clients.scoping import ScopedAdminMixin
 from register.admin_actions import apply_to_each
 from register.paginators import EstimatedCountPaginator
+from register.signals import DOWNLOADED_INVOICE, data_accessed
 
 
 @admin.register(VatRate)
@@ -202,6 +204,7 @@ class InvoiceAdmin(admin.ModelAdmin):
             raise PermissionDenied
         response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{invoice.display_number}.pdf"'
+        data_accessed(request, DOWNLOADED_INVOICE, [invoice], sender=Invoice)
         return response
 
     def from_visits_view(self, request):
@@ -381,7 +384,12 @@ class PaymentReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    person_path = "appointment__client"
+
+    def scope_also(self, request):
+        return Q(appointment__coach=request.user)
+
     list_display = ["appointment", "score", "comment", "answered_at"]
     list_select_related = ["appointment__client", "appointment__service"]
     list_filter = ["score"]

@@ -4,6 +4,7 @@ from datetime import date
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -26,6 +27,7 @@ from bookings.services import (
     record_visit,
 )
 from clients.models import Client
+from clients.scoping import ScopedAdminMixin, scope, sees_everyone
 from register.admin_actions import apply_to_each
 from register.paginators import EstimatedCountPaginator
 
@@ -98,7 +100,7 @@ class AppointmentForm(forms.ModelForm):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = AppointmentForm
     list_display = ["starts_at", "client", "coach", "service", "status_label", "late_cancellation"]
     list_select_related = ["client", "coach", "service"]
@@ -130,6 +132,10 @@ class AppointmentAdmin(admin.ModelAdmin):
         return format_html(
             '<span class="status status-{}">{}</span>', appointment.status, appointment.get_status_display()
         )
+
+    def scope_also(self, request):
+        # A coach sees their own clients' appointments and their own appointments (standing in for a colleague).
+        return Q(coach=request.user)
 
     def get_changeform_initial_data(self, request):
         """Pre-fill coach and time when staff click an empty slot of the calendar."""
@@ -212,6 +218,8 @@ class AppointmentAdmin(admin.ModelAdmin):
         view = "day" if request.GET.get("view") == "day" else "week"
         day = parse_date(request.GET.get("date", "")) or timezone.localdate()
         coach = request.GET.get("coach", "")
+        if not sees_everyone(request.user):
+            coach = str(request.user.pk)  # a coach's calendar is their own
         page = build_calendar(view=view, day=day, coach_user_id=int(coach) if coach.isdigit() else None)
         return TemplateResponse(
             request,
@@ -251,7 +259,7 @@ class SeriesForm(forms.Form):
 
 
 @admin.register(AppointmentSeries)
-class AppointmentSeriesAdmin(admin.ModelAdmin):
+class AppointmentSeriesAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["client", "coach", "service", "interval_weeks", "created_at"]
     list_select_related = ["client", "coach", "service"]
     readonly_fields = ["client", "coach", "service", "interval_weeks", "created_by", "created_at"]
@@ -262,6 +270,7 @@ class AppointmentSeriesAdmin(admin.ModelAdmin):
         if not (self.has_add_permission(request) and request.user.has_perm("bookings.add_appointment")):
             raise PermissionDenied
         form = SeriesForm(request.POST or None)
+        form.fields["client"].queryset = scope(form.fields["client"].queryset, request.user)
         plan = None
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
+from import_export.results import RowResult
 
 from clients.models import (
     NOTICE_VERSION_IN_FORCE,
@@ -23,9 +24,11 @@ from clients.models import (
 )
 from clients.phones import format_phone, phone_search_digits
 from clients.resources import ClientResource
+from clients.scoping import ScopedAdminMixin, sees_details
 from clients.services import assign_email, merge_people, possible_duplicates, record_role_change
 from clients.timeline import links_for, summary_for, timeline_for
 from register.paginators import EstimatedCountPaginator
+from register.signals import ADDED, CHANGED, DOWNLOADED_ATTACHMENT, EXPORTED, data_accessed
 
 EMAILS_ON_PERSON_PAGE = 20
 
@@ -104,7 +107,8 @@ class CollectedDataInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
+class ClientAdmin(ScopedAdminMixin, ImportExportMixin, admin.ModelAdmin):
+    person_path = ""
     resource_classes = [ClientResource]
     formats = [base_formats.CSV, base_formats.XLSX]
     list_display = ["name", "role", "email", "phone_display", "coach", "created_at", "flags"]
@@ -157,14 +161,52 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
         (_("Record"), {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
 
+    # Who needs only names and billing addresses (the bookkeeper) gets those, and nothing more.
+    billing_fieldsets = [
+        (_("Identity"), {"fields": [("first_name", "last_name")]}),
+        (_("Billing address"), {"fields": ["street_address", ("postal_code", "city"), "country"]}),
+    ]
+
     def get_queryset(self, request):
         return (
             super().get_queryset(request).annotate(has_guardian=Exists(Guardian.objects.filter(minor=OuterRef("pk"))))
         )
 
+    def get_fieldsets(self, request, obj=None):
+        return super().get_fieldsets(request, obj) if sees_details(request.user) else self.billing_fieldsets
+
+    def get_inlines(self, request, obj):
+        return super().get_inlines(request, obj) if sees_details(request.user) else []
+
+    def get_list_display(self, request):
+        if sees_details(request.user):
+            return super().get_list_display(request)
+        return ["name", "postal_code", "city"]
+
+    def get_list_filter(self, request):
+        return super().get_list_filter(request) if sees_details(request.user) else []
+
+    def get_search_fields(self, request):
+        return super().get_search_fields(request) if sees_details(request.user) else ["first_name", "last_name"]
+
     def get_export_queryset(self, request):
         # Erased and merged people are not part of the register's list.
         return super().get_export_queryset(request).filter(is_active=True)
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        # One access-log entry per exported person: the log then tells whose data left the register.
+        label = _("people list (%(format)s)") % {"format": file_format.get_title()}
+        data_accessed(request, EXPORTED, queryset, label=label)
+        return data
+
+    def generate_log_entries(self, result, request):
+        super().generate_log_entries(result, request)
+        # The import writes the change log itself, past log_addition and log_change: announce its rows here.
+        for import_type, action in ((RowResult.IMPORT_TYPE_NEW, ADDED), (RowResult.IMPORT_TYPE_UPDATE, CHANGED)):
+            people = [row.instance for row in result if row.import_type == import_type and row.instance is not None]
+            if people:
+                data_accessed(request, action, people, sender=Client)
 
     def process_dataset(self, dataset, form, request, **kwargs):
         # The confirmed import is all or nothing too: rows that became invalid since the preview (a
@@ -207,14 +249,14 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
         return ""
 
     def get_search_results(self, request, queryset, search_term):
-        digits = phone_search_digits(search_term)
+        digits = phone_search_digits(search_term) if sees_details(request.user) else ""
         if digits:
             return queryset.filter(phone__contains=digits), False
         return super().get_search_results(request, queryset, search_term)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         person = self.get_object(request, object_id)
-        if person is not None:
+        if person is not None and sees_details(request.user):
             may_read_emails = request.user.has_perm("clients.view_receivedemail")
             extra_context = {
                 **(extra_context or {}),
@@ -325,7 +367,7 @@ class UnmatchedFilter(admin.SimpleListFilter):
 
 
 @admin.register(ReceivedEmail)
-class ReceivedEmailAdmin(admin.ModelAdmin):
+class ReceivedEmailAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["subject_display", "sender", "client", "sent_at"]
     list_select_related = ["client"]
     list_filter = [UnmatchedFilter]
@@ -382,11 +424,14 @@ class ReceivedEmailAdmin(admin.ModelAdmin):
         """Send an attachment to staff who may view emails; always as a download, never rendered inline."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        attachment = get_object_or_404(EmailAttachment.objects.select_related("email"), pk=pk)
+        # Only attachments of emails this staff member may see (a coach: their own clients' emails).
+        visible = EmailAttachment.objects.filter(email__in=self.get_queryset(request))
+        attachment = get_object_or_404(visible.select_related("email"), pk=pk)
         try:
             handle = attachment.file.open("rb")
         except FileNotFoundError as error:
             raise Http404(_("The file of this attachment is missing.")) from error
+        data_accessed(request, DOWNLOADED_ATTACHMENT, [attachment], sender=EmailAttachment)
         return FileResponse(
             handle,
             as_attachment=True,

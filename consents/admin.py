@@ -8,12 +8,14 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, Guardian
+from clients.scoping import ScopedAdminMixin
 from consents import mailchimp
 from consents.eligibility import marketable_people
 from consents.facebook import export_audience
 from consents.models import AudienceExport, ConsentEvent, Disclosure, Purpose, SuppressedAddress
 from consents.services import record_event
 from register.paginators import EstimatedCountPaginator
+from register.signals import EXPORTED, data_accessed
 
 
 @admin.register(Purpose)
@@ -68,6 +70,8 @@ class PurposeAdmin(admin.ModelAdmin):
                 {**self.admin_site.each_context(request), "title": _("Facebook audience"), "opts": self.model._meta},
             )
         export, content = export_audience(exported_by=request.user)
+        # Hashed addresses are still the people's data: each one exported is in the access log.
+        data_accessed(request, EXPORTED, export.people.all(), label=_("Facebook audience file"))
         response = HttpResponse(content, content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="facebook-audience-{export.pk}.csv"'
         return response
@@ -105,7 +109,7 @@ class RecordConsentForm(forms.ModelForm):
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(admin.ModelAdmin):
+class ConsentEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = RecordConsentForm
     list_display = ["occurred_at", "client", "purpose", "kind", "channel", "recorded_by"]
     list_select_related = ["client", "purpose"]

@@ -181,6 +181,11 @@ class StaffProfile(models.Model):
     class Meta:
         verbose_name = _("staff profile")
         verbose_name_plural = _("staff profiles")
+        # What a role may see of people (clients.scoping); kept here, in the app every other app builds on.
+        permissions = [
+            ("view_all_people", _("Can see every person in the register, not only own clients")),
+            ("view_person_details", _("Can see a person's full record, not only name and billing address")),
+        ]
 
     def __str__(self):
         return str(self.user)

@@ -311,5 +311,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # runserver prints its own start-up lines; the reloader's would repeat them.
-    "loggers": {"django.utils.autoreload": {"level": "WARNING"}},
+    # django-axes reports every login at INFO; failures and lockouts are warnings, which is enough.
+    "loggers": {"django.utils.autoreload": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -283,10 +283,12 @@ def locked_out(request, credentials=None):
     from django.contrib import admin
 
     minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
-    return _render(
+    response = _render(
         admin.site,
         request,
         "registration/locked_out.html",
         {"title": _("Login locked"), "cooloff_minutes": minutes},
         status=429,
     )
+    # Rendered here: django-axes hands the response on from inside the authentication backend.
+    return response.render()

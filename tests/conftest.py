@@ -60,12 +60,16 @@ def seller(organisation):
 
 
 class Visitors:
-    """The visitors a view is tested with: anonymous, staff without and with a permission, a superuser."""
+    """The visitors a view is tested with: anonymous, staff without and with a permission, a superuser.
+
+    The permitted staff member sees the whole register in full (as the owner and the privacy handler
+    do) besides the permissions given; what a coach or the bookkeeper sees has its own tests.
+    """
 
     def __init__(self, permissions=()):
         self.staff = UserFactory(is_staff=True)
         self.permitted = UserFactory(is_staff=True)
-        for codename in permissions:
+        for codename in ("register.view_all_people", "register.view_person_details", *permissions):
             app_label, codename = codename.split(".")
             self.permitted.user_permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
+from register.history import field_history
 from register.validators import validate_finnish_postal_code
 
 ADULT_AGE = 18
@@ -134,6 +135,8 @@ class Client(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ClientQuerySet.as_manager()
+    # Every save stores a copy with who changed what (declared in personal_data.py like the person).
+    history = field_history(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("person")
@@ -247,6 +250,8 @@ class Guardian(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     is_invoice_recipient = models.BooleanField(_("receives the invoices"), default=False)
 
+    history = field_history()
+
     class Meta:
         verbose_name = _("guardian")
         verbose_name_plural = _("guardians")
@@ -314,7 +319,9 @@ class EmailAttachment(models.Model):
 
 class StaffNoteQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Return the notes ``user`` may read: restricted ones only with their own permission."""
+        """Return the notes ``user`` may read: none without the view permission, restricted ones with their own."""
+        if not user.has_perm("clients.view_staffnote"):
+            return self.none()
         if user.has_perm("clients.view_restricted_note"):
             return self
         return self.filter(restricted=False)
@@ -336,6 +343,7 @@ class StaffNote(models.Model):
     )
 
     objects = StaffNoteQuerySet.as_manager()
+    history = field_history()
 
     class Meta:
         verbose_name = _("staff note")
@@ -396,6 +404,7 @@ class CollectedData(models.Model):
     )
 
     objects = CollectedDataQuerySet.as_manager()
+    history = field_history()
 
     class Meta:
         verbose_name = _("data collected with permission")

@@ -59,10 +59,12 @@ class ScopedAdminMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # A coach can pick only their own people in a form (an appointment's client, say), posted ids included.
-        from clients.models import Client
+        from clients.models import Client, Guardian
 
         if db_field.related_model is Client:
             kwargs["queryset"] = scope(Client.objects.all(), request.user)
+        elif db_field.related_model is Guardian:
+            kwargs["queryset"] = scope(Guardian.objects.all(), request.user, "minor")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def _not_found_instead_of_redirect(self, request, object_id):

@@ -7,7 +7,6 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import Client, Guardian
 from clients.scoping import ScopedAdminMixin
 from consents import mailchimp
 from consents.eligibility import marketable_people
@@ -96,8 +95,12 @@ class RecordConsentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = Client.objects.active()
-        self.fields["guardian"].queryset = Guardian.objects.select_related("minor")
+        if "client" not in self.fields:
+            return  # a recorded event, shown read-only: the ledger is never edited
+        # Narrowed, not replaced: the admin has already limited the choices to the people this staff
+        # member may see (clients.scoping).
+        self.fields["client"].queryset = self.fields["client"].queryset.filter(is_active=True)
+        self.fields["guardian"].queryset = self.fields["guardian"].queryset.select_related("minor")
         # Staff record what a person or a guardian gave them; a prohibition is lifted by the person only.
         self.fields["recorded_by"].choices = [
             c for c in ConsentEvent.RecordedBy.choices if c[0] != ConsentEvent.RecordedBy.PERSON

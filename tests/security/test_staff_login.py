@@ -20,9 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def log_in_with_password(client, username, address="198.51.100.7"):
-    return client.post(
-        reverse("admin:login"), {"username": username, "password": PASSWORD}, REMOTE_ADDR=address
-    )
+    return client.post(reverse("admin:login"), {"username": username, "password": PASSWORD}, REMOTE_ADDR=address)
 
 
 @pytest.fixture

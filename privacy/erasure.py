@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -15,6 +21,8 @@ from clients.models import Client
 from consents.models import ConsentEvent, MarketingProhibition, SuppressedAddress
 from consents.services import suppress
 from register.declarations import Anonymise, Delete, Keep, PlanItem, Subject, declarations, erasure_plan, rows_for
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -72,13 +80,16 @@ def _delete_files(rows: list[models.Model]) -> None:
 
 
 @transaction.atomic
-def erase(*, subject: Subject, today: date | None = None) -> ErasureReceipt:
+def erase(*, subject: Subject, today: date | None = None, journal: bool = True) -> ErasureReceipt:
     """Erase what the declarations say, keep what a legal duty requires (pseudonymised), all or nothing.
 
     Every row is found before any is changed: anonymising one table (an invoice's buyer) must not hide
-    the rows of another (its lines) from the search.
+    the rows of another (its lines) from the search. Once the erasure is committed it is written to the
+    erasure journal (see ``journal_erasure``) unless ``journal`` is off, as when a restore re-applies
+    an entry of that journal.
     """
     today = today or timezone.localdate()
+    journalled = [[person._meta.label_lower, person.pk] for person in subject.people]
     plan = erasure_plan(subject, today=today)
     found = {d.model: list(rows_for(d, subject)) for d in declarations()}
     emails = [e for e in subject.emails if e] + [p.email for p in subject.people if getattr(p, "email", "")]
@@ -135,7 +146,127 @@ def erase(*, subject: Subject, today: date | None = None) -> ErasureReceipt:
         for email in emails:
             suppress(email, reason=SuppressedAddress.Reason.ERASURE)
             receipt.suppressed.append(email)
+    if journal and journalled:
+        transaction.on_commit(lambda: journal_erasure(people=journalled, today=today))
     return receipt
+
+
+# The erasure journal. A backup restored after an erasure would bring the erased person back; the
+# journal, kept outside the database, lets the restore command erase them again. Each line is one JSON
+# object: when the erasure was committed (UTC), the day it was done as (which decides what a legal duty
+# still keeps) and the people as model label and primary key. No name or address is written, so the
+# journal itself holds no personal data in plain text.
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    at: datetime
+    today: date
+    people: tuple[tuple[str, object], ...]
+
+
+class JournalError(Exception):
+    """The erasure journal cannot be read; the message names the file and the line."""
+
+
+def journal_path() -> Path:
+    return Path(settings.ERASURE_JOURNAL)
+
+
+def journal_erasure(*, people: list[list], today: date) -> None:
+    """Append one line for a committed erasure to the journal, flushed to the disk before returning.
+
+    The erasure has already been committed when this runs, so a failure to write is logged (with the
+    line, which names no one, to be added by hand) instead of being raised at the staff member.
+    """
+    line = json.dumps(
+        {"at": datetime.now(UTC).isoformat().replace("+00:00", "Z"), "today": today.isoformat(), "people": people},
+        separators=(",", ":"),
+    )
+    path = journal_path()
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        created = not path.exists()
+        # O_APPEND and a single write keep lines from concurrent workers whole.
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(descriptor, (line + "\n").encode())
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        if created:
+            # A new file's directory entry must reach the disk too, or a crash could lose the file.
+            directory = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+    except OSError as error:
+        logger.error(
+            "The erasure journal %s could not be written (%s); add this line to it by hand: %s", path, error, line
+        )
+
+
+def read_journal(*, since: datetime, path: Path | None = None) -> list[JournalEntry]:
+    """Return the journal's entries committed at or after ``since``, oldest first.
+
+    A missing journal has no entries. A line that cannot be read raises ``JournalError``: skipping it
+    could leave an erased person in a restored database without anyone noticing.
+    """
+    path = path or journal_path()
+    if not path.exists():
+        return []
+    entries = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+                entry = JournalEntry(
+                    at=datetime.fromisoformat(data["at"]),
+                    today=date.fromisoformat(data["today"]),
+                    people=tuple((str(label), pk) for label, pk in data["people"]),
+                )
+                if entry.at.tzinfo is None:
+                    raise ValueError("time without a time zone")
+            except (ValueError, KeyError, TypeError) as error:
+                raise JournalError(f"Line {number} of the erasure journal {path} cannot be read ({error}).") from None
+            if entry.at >= since:
+                entries.append(entry)
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def reapply_erasures(entries: list[JournalEntry]) -> tuple[int, int]:
+    """Erase again the people of each entry that are still in the database; return (re-applied, gone).
+
+    Each entry is erased as on its own day, so a legal duty keeps what it kept the first time. People
+    who are no longer found (their erasure deleted them and the archive never had them) count as gone.
+    """
+    reapplied = gone = 0
+    for entry in entries:
+        people = []
+        for label, pk in entry.people:
+            try:
+                model = apps.get_model(label)
+            except LookupError:
+                continue
+            person = model._base_manager.filter(pk=pk).first()
+            if person is not None:
+                people.append(person)
+        if not people:
+            gone += 1
+            continue
+        try:
+            erase(subject=Subject(people=tuple(people)), today=entry.today, journal=False)
+        except Exception as error:
+            named = ", ".join(f"{label} {pk}" for label, pk in entry.people)
+            raise JournalError(
+                f"Erasing again the journal entry of {entry.at:%Y-%m-%d %H:%M:%S} UTC failed ({error}); "
+                f"{reapplied} entries before it were re-applied. Erase {named} again by hand."
+            ) from error
+        reapplied += 1
+    return reapplied, gone
 
 
 def send_erasure_receipt(*, request, receipt: ErasureReceipt) -> None:

@@ -28,6 +28,8 @@ WHITENOISE_AUTOREFRESH = True
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="register-tests-media-")
+# Erasures of a test run are journalled into a temporary folder, never into the project's var/.
+ERASURE_JOURNAL = os.path.join(tempfile.mkdtemp(prefix="register-tests-journal-"), "erasures.jsonl")
 
 # On SQLite the test database is a file, not memory: the live server of the browser tests then has a
 # connection of its own instead of sharing the test thread's, which two threads may otherwise use at once.

@@ -10,6 +10,8 @@ from register import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on every page that names no icon (the admin's pages, for one).
+    path("favicon.ico", views.favicon, name="favicon"),
     # Calendar feeds are read by calendar services, in no language.
     path("", include("bookings.urls")),
     path("", include("consents.webhook_urls")),

@@ -1,8 +1,9 @@
 import logging
 
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -28,3 +29,8 @@ def healthz(request):
         logger.exception("Health check failed: the database did not answer")
         return JsonResponse({"status": "error"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def favicon(request):
+    """Send browsers asking for /favicon.ico to the icon among the static files (hashed name in production)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Service
+from register.history import field_history
 
 CENT = Decimal("0.01")
 
@@ -150,6 +151,9 @@ class Invoice(models.Model):
     )
 
     objects = InvoiceQuerySet.as_manager()
+    # Every save stores a copy with who changed what: the buyer's details above all. The seller's details
+    # are the business's own and frozen at issue, so they are left out of the copies.
+    history = field_history(excluded_fields=["seller"])
 
     class Meta:
         verbose_name = _("invoice")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from billing.models import Feedback, FeedbackRequest, Invoice, InvoiceLine, Payment, PaymentReminder
 from clients.models import Client, Guardian
 from register.declarations import Anonymise, Delete, Keep, Retention, declare, related_to
+from register.history import declare_history
 
 ACCOUNTING_YEARS = 6
 ACCOUNTING_ACT = _(
@@ -153,3 +154,5 @@ declare(
     erasure=Delete(),
     retention=Retention(_("As long as the visit it is about.")),
 )
+
+declare_history(Invoice, category=_("Earlier versions of invoices"))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from register.history import field_history
 from register.translation import in_language
 
 
@@ -271,6 +272,8 @@ class Appointment(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = AppointmentQuerySet.as_manager()
+    # Every save stores a copy with who changed what (declared in personal_data.py like the appointment).
+    history = field_history(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("appointment")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Appointment, AppointmentSeries, Location
 from register.declarations import Anonymise, Delete, Retention, declare, not_personal_data, related_to
+from register.history import declare_history
 
 APPOINTMENT_MONTHS = 36
 
@@ -63,3 +64,5 @@ declare(
 )
 
 not_personal_data(Location, reason="The business's own premises, not anyone's home address.")
+
+declare_history(Appointment, category=_("Earlier versions of appointments"))

@@ -196,7 +196,7 @@ class ClientAdmin(ScopedAdminMixin, ImportExportMixin, admin.ModelAdmin):
     def get_export_data(self, file_format, request, queryset, **kwargs):
         data = super().get_export_data(file_format, request, queryset, **kwargs)
         # One access-log entry per exported person: the log then tells whose data left the register.
-        label = _("people list (%(format)s)") % {"format": file_format.get_title()}
+        label = _("people list (%(format)s)") % {"format": file_format.get_title().upper()}
         data_accessed(request, EXPORTED, queryset, label=label)
         return data
 

@@ -15,6 +15,7 @@ from clients.models import (
     StaffNote,
 )
 from register.declarations import Anonymise, Delete, Retention, declare, related_to, the_people
+from register.history import declare_history
 
 PROSPECT_MONTHS = 24
 FORMER_CLIENT_MONTHS = 36
@@ -168,3 +169,9 @@ declare(
     erasure=Delete(),
     retention=Retention(_("Until the consent is withdrawn, and at most as long as the person's own data.")),
 )
+
+# The field history of what staff change (django-simple-history): personal data of the same people.
+declare_history(Client, category=_("Earlier values of the personal and contact details"))
+declare_history(Guardian, category=_("Earlier values of the guardians' details"))
+declare_history(StaffNote, category=_("Earlier versions of staff notes"))
+declare_history(CollectedData, category=_("Earlier values of other data collected with permission"))

@@ -3,9 +3,11 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,8 +15,17 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from privacy import access_log
 from privacy.erasure import erase, send_erasure_receipt
-from privacy.models import AccessPackage, DataRequest, NoticeItem, NoticeVersion, PurgeRun, RequestEvent
+from privacy.models import (
+    AccessLogEntry,
+    AccessPackage,
+    DataRequest,
+    NoticeItem,
+    NoticeVersion,
+    PurgeRun,
+    RequestEvent,
+)
 from privacy.notices import missing_items, new_version, processing_record, publish_notice
 from privacy.packages import make_access_package, subject_of
 from privacy.requests import (
@@ -29,6 +40,7 @@ from privacy.requests import (
 )
 from register.admin_actions import apply_to_each
 from register.declarations import erasure_plan
+from register.paginators import EstimatedCountPaginator
 
 
 class NoticeItemInline(admin.StackedInline):
@@ -311,6 +323,12 @@ class DataRequestAdmin(admin.ModelAdmin):
         def send(data_request):
             _check_open_and_matched(data_request)
             make_access_package(request=data_request, base_url=request.build_absolute_uri("/"))
+            access_log.record(
+                request,
+                AccessLogEntry.Action.MADE_ACCESS_PACKAGE,
+                rows=data_request.people.all(),
+                label=str(_("access package")),
+            )
 
         self._move(request, queryset, send, _("%(count)s access packages sent."))
 
@@ -373,6 +391,12 @@ class DataRequestAdmin(admin.ModelAdmin):
         def send(data_request):
             _check_open_and_matched(data_request)
             make_access_package(request=data_request, base_url=request.build_absolute_uri("/"), portable=True)
+            access_log.record(
+                request,
+                AccessLogEntry.Action.MADE_ACCESS_PACKAGE,
+                rows=data_request.people.all(),
+                label=str(_("portability copy")),
+            )
 
         self._move(request, queryset, send, _("%(count)s access packages sent."))
 
@@ -396,6 +420,8 @@ class DataRequestAdmin(admin.ModelAdmin):
         subject = subject_of(data_request)
         if request.POST.get("confirm") == "erase":
             receipt = erase(subject=subject)
+            # Recorded after the erasure and without the person: the entry names the request instead.
+            access_log.record(request, AccessLogEntry.Action.ERASED, rows=[data_request], link_people=False)
             change_status(request=data_request, status="completed", by=request.user, note=receipt.as_text())
             send_erasure_receipt(request=data_request, receipt=receipt)
             self.message_user(request, _("Erased. The receipt is in the request's history and sent to the requester."))
@@ -457,3 +483,132 @@ class PurgeRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        names = [access_log.SUPERUSER_ROLE, *Group.objects.order_by("name").values_list("name", flat=True)]
+        return [(name, name) for name in names]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(roles__contains=self.value())
+        return queryset
+
+
+def _spreadsheet_safe(value) -> str:
+    """Return the value as text that a spreadsheet shows as text, never runs as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    """The access log, read-only for everyone: no one adds, changes or deletes an entry here."""
+
+    # Reading the log is not itself logged per page; exporting it is.
+    access_logged = False
+    list_display = ["at", "username", "roles", "action", "person_link", "object_label", "ip_address"]
+    list_filter = ["action", RoleFilter, "user"]
+    list_select_related = ["person"]
+    date_hierarchy = "at"
+    search_fields = ["username", "object_label"]
+    # The log grows with every page a staff member opens: no full count on every page load.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    list_per_page = 100
+    fields = [
+        "at",
+        "user",
+        "username",
+        "roles",
+        "action",
+        "person",
+        "object_model",
+        "object_pk",
+        "object_label",
+        "ip_address",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("person"), ordering="person__last_name")
+    def person_link(self, entry):
+        if entry.person is None:
+            return "-"
+        url = reverse("admin:clients_client_change", args=[entry.person_id])
+        return format_html('<a href="{}">{}</a>', url, entry.person)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path("export/", self.admin_site.admin_view(self.export_view), name="privacy_accesslogentry_export"),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request):
+        """Send the entries the list shows with its current filters as CSV; the export is itself logged."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseRedirect(reverse("admin:privacy_accesslogentry_changelist"))
+        entries = changelist.get_queryset(request).select_related("person")
+        filters = request.GET.urlencode()
+        access_log.record(
+            request,
+            AccessLogEntry.Action.EXPORTED_ACCESS_LOG,
+            label=f"{_('access log')} (CSV){' ' + filters if filters else ''}",
+        )
+        header = [
+            _("time"),
+            _("user name"),
+            _("roles"),
+            _("action"),
+            _("person"),
+            _("person id"),
+            _("kind of record"),
+            _("record id"),
+            _("record"),
+            _("IP address"),
+        ]
+
+        def rows():
+            yield header
+            for entry in entries.iterator(chunk_size=2000):
+                yield [
+                    timezone.localtime(entry.at).isoformat(timespec="seconds"),
+                    entry.username,
+                    entry.roles,
+                    entry.get_action_display(),
+                    entry.person or "",
+                    entry.person_id or "",
+                    entry.object_model,
+                    entry.object_pk,
+                    entry.object_label,
+                    entry.ip_address or "",
+                ]
+
+        writer = csv.writer(_Echo())
+        response = StreamingHttpResponse(
+            (writer.writerow([_spreadsheet_safe(value) for value in row]) for row in rows()),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="access-log-{timezone.localdate():%Y-%m-%d}.csv"'
+        return response

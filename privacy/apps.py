@@ -12,3 +12,10 @@ class PrivacyConfig(AppConfig):
 
         if version_in_force not in NOTICE_VERSION_IN_FORCE:
             NOTICE_VERSION_IN_FORCE.append(version_in_force)
+
+        # The apps below this one announce every access to personal data; the access log kept here
+        # records it (register.signals explains why a signal and not an import).
+        from privacy.access_log import on_personal_data_accessed
+        from register.signals import personal_data_accessed
+
+        personal_data_accessed.connect(on_personal_data_accessed, dispatch_uid="privacy.access_log")

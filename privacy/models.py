@@ -1,9 +1,14 @@
 """The privacy notice (tietosuojaseloste) as versioned, structured data."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from register import signals
 from register.translation import in_language
 
 
@@ -293,3 +298,88 @@ class PurgeRun(models.Model):
 
     def __str__(self):
         return f"{self.ran_at:%d.%m.%Y %H:%M}"
+
+
+class AccessLogEntryQuerySet(models.QuerySet):
+    def older_than(self, days: int, *, now=None):
+        """Return the entries made more than ``days`` days before ``now``."""
+        return self.filter(at__lt=(now or timezone.now()) - timedelta(days=days))
+
+
+class AccessLogEntry(models.Model):
+    """One time a staff member saw, exported, downloaded or changed personal data: who, when, what, from where.
+
+    The log is append-only through the app: an entry is never edited or deleted by anyone, only its
+    retention (``purge_expired``) removes it, and an erasure unlinks it from the erased person.
+    """
+
+    class Action(models.TextChoices):
+        VIEWED = signals.VIEWED, _("viewed the page")
+        VIEWED_HISTORY = signals.VIEWED_HISTORY, _("viewed the change history")
+        EXPORTED = signals.EXPORTED, _("exported")
+        DOWNLOADED_ATTACHMENT = signals.DOWNLOADED_ATTACHMENT, _("downloaded an email attachment")
+        DOWNLOADED_INVOICE = signals.DOWNLOADED_INVOICE, _("downloaded an invoice PDF")
+        MADE_ACCESS_PACKAGE = signals.MADE_ACCESS_PACKAGE, _("made a copy of the data for the person")
+        DOWNLOADED_ACCESS_PACKAGE = signals.DOWNLOADED_ACCESS_PACKAGE, _("copy of the data downloaded by its link")
+        ADDED = signals.ADDED, _("added")
+        CHANGED = signals.CHANGED, _("changed")
+        DELETED = signals.DELETED, _("deleted")
+        ERASED = signals.ERASED, _("erased")
+        EXPORTED_ACCESS_LOG = signals.EXPORTED_ACCESS_LOG, _("exported the access log")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True, editable=False)
+    # Staff accounts are deactivated rather than deleted, but a deleted account must neither block
+    # (PROTECT) nor take its entries with it: the user name is kept as it was at the time.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True, editable=False)
+    roles = models.CharField(
+        _("roles"),
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text=_("The staff roles (groups) of the user at the time."),
+    )
+    action = models.CharField(_("action"), max_length=32, choices=Action, db_index=True, editable=False)
+    # Erasure unlinks the person (SET_NULL for the rare deletion of the row too); the rest of the entry
+    # stays as the controller's proof of who handled the data (GDPR article 5(2)).
+    person = models.ForeignKey(
+        "clients.Client",
+        verbose_name=_("person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    object_model = models.CharField(_("kind of record"), max_length=100, blank=True, editable=False)
+    object_pk = models.CharField(_("record id"), max_length=64, blank=True, editable=False)
+    object_label = models.CharField(_("record"), max_length=200, blank=True, editable=False)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True, editable=False)
+
+    objects = AccessLogEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["object_model", "object_pk"], name="privacy_access_object_idx")]
+
+    def __str__(self):
+        return f"{self.at:%d.%m.%Y %H:%M} {self.username or '-'} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("An access log entry is never changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("An access log entry is not deleted; its retention removes it."))

@@ -1,13 +1,16 @@
-"""Personal data held by the privacy app: the data requests people made and their handling."""
+"""Personal data held by the privacy app: the data requests people made, their handling, and the access log."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from privacy.models import AccessPackage, DataRequest, PackageDownload, RequestEvent
+from privacy.access_log import retention_days
+from privacy.models import AccessLogEntry, AccessPackage, DataRequest, PackageDownload, RequestEvent
 from register.declarations import Anonymise, Keep, Retention, declare
 
 
@@ -79,4 +82,47 @@ declare(
     export=("at",),
     erasure=Keep(reason=PROOF),
     retention=Retention(_("As long as the request.")),
+)
+
+
+def _access_entries_of(model, subject):
+    """Find the entries about the subject's person page, or naming one of their other rows (a guardian's)."""
+    query = Q(person__in=subject.people_of(Client))
+    for person in subject.people:
+        if not isinstance(person, Client):
+            query |= Q(object_model=person._meta.label_lower, object_pk=str(person.pk))
+    return model._default_manager.filter(query)
+
+
+_access_entries_of.about_people = True
+
+
+def _access_log_retention() -> str:
+    return gettext("%(days)s days from the access; then deleted.") % {"days": retention_days()}
+
+
+def _access_entries_expired(rows, day):
+    start_of_day = timezone.make_aware(datetime.combine(day - timedelta(days=retention_days()), time.min))
+    return rows.filter(at__lt=start_of_day)
+
+
+declare(
+    AccessLogEntry,
+    category=_("Who in our staff handled your data, and when"),
+    find=_access_entries_of,
+    # The staff member's role, not their name: the person learns what kind of access there was.
+    export=("at", "roles", "action", "object_label"),
+    # Erasure keeps the entries, unlinked from the person and without the record's name, for their own
+    # retention: they are the controller's proof of who handled the data and how (GDPR article 5(2)),
+    # which a complaint or a breach investigation may need after the person is gone. What stays names
+    # the record only by its key, the same pseudonym the kept invoices use.
+    erasure=Keep(
+        reason=_(
+            "GDPR article 5(2): the controller shows who handled personal data; the access log is kept for "
+            "its own retention without the person's name."
+        ),
+        until=lambda row: timezone.localtime(row.at).date() + timedelta(days=retention_days()),
+        meanwhile=Anonymise(fields={"person": None, "object_label": ""}),
+    ),
+    retention=Retention(lazy(_access_log_retention, str)(), expired=_access_entries_expired),
 )

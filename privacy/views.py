@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from consents.services import keyed_hash
+from privacy import access_log
 from privacy.forms import DataRequestForm
-from privacy.models import NoticeItem, NoticeVersion, PackageDownload
+from privacy.models import AccessLogEntry, NoticeItem, NoticeVersion, PackageDownload
 from privacy.notices import retention_rules
 from privacy.packages import package_for_token
 from privacy.requests import submit_web_request, verify_request
@@ -84,6 +85,14 @@ def package(request, token):
     if found is None:
         return render(request, "privacy/package_gone.html", status=404)
     PackageDownload.objects.create(package=found, ip_hash=keyed_hash(request.META.get("REMOTE_ADDR", "")))
+    # Also in the access log, so the owner sees in one place every time a whole copy of someone's data
+    # left the register, including by a link that reached the wrong hands.
+    access_log.record(
+        request,
+        AccessLogEntry.Action.DOWNLOADED_ACCESS_PACKAGE,
+        rows=found.request.people.all(),
+        label=str(_("access package")),
+    )
     return FileResponse(
         found.file.open("rb"), as_attachment=True, filename="tietoni.zip", content_type="application/zip"
     )

@@ -35,6 +35,17 @@ class RegisterAdminSite(admin.AdminSite):
 
         return site_urls(self) + super().get_urls()
 
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # Every admin class gets the access-log hooks (and, for a model with field history, its history
+        # pages) here, in one place, so that none can be left without.
+        from django.db.models.base import ModelBase
+
+        from register.admin_audit import audited
+
+        models = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
+        for model in models:
+            super().register(model, audited(admin_class or admin.ModelAdmin, model), **options)
+
     def each_context(self, request):
         from register.models import Organisation
 

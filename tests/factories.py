@@ -18,6 +18,7 @@ from clients.models import (
     RoleChange,
     StaffNote,
 )
+from privacy.models import AccessLogEntry
 from register.models import Organisation, StaffProfile
 
 factory.Faker._DEFAULT_LOCALE = "fi_FI"
@@ -214,3 +215,20 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
 
     appointment = factory.SubFactory(AppointmentFactory, status="attended")
     score = 5
+
+
+class AccessLogEntryFactory(factory.django.DjangoModelFactory):
+    """An entry of the access log: a staff member with the coach's role viewed a person's page."""
+
+    class Meta:
+        model = AccessLogEntry
+
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    username = factory.LazyAttribute(lambda entry: entry.user.username if entry.user else "")
+    roles = "Valmentaja (coach)"
+    action = AccessLogEntry.Action.VIEWED
+    person = factory.SubFactory(ClientFactory)
+    object_model = "clients.client"
+    object_pk = factory.LazyAttribute(lambda entry: str(entry.person.pk) if entry.person else "")
+    object_label = factory.LazyAttribute(lambda entry: str(entry.person) if entry.person else "")
+    ip_address = "203.0.113.5"

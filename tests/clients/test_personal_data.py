@@ -42,6 +42,11 @@ def test_the_export_of_a_person_holds_each_of_their_rows_and_no_one_elses():
         "clients.Guardian",
         "clients.ReceivedEmail",
         "clients.StaffNote",
+        # The field history of what staff may change: here, the copies made when the rows were added.
+        "clients.HistoricalClient",
+        "clients.HistoricalCollectedData",
+        "clients.HistoricalGuardian",
+        "clients.HistoricalStaffNote",
     }
     (me,) = sections["clients.Client"]["rows"]
     assert me["email"] == person.email

@@ -203,6 +203,9 @@ def credit_invoice(*, invoice: Invoice, credited_by: AbstractBaseUser | None = N
             quantity=-line.quantity,
             unit=line.unit,
             unit_price=line.unit_price,
+            # The price is read the same way as on the original (with or without VAT), or a visit priced
+            # at 85.00 with VAT would be credited as 85.00 plus VAT.
+            unit_price_includes_vat=line.unit_price_includes_vat,
             vat_rate=line.vat_rate,
             service_date=line.service_date,
             appointment=line.appointment,

@@ -148,6 +148,23 @@ def test_a_credit_note_refers_to_the_invoice_and_cancels_its_sum(seller):
     assert note.number == invoice.number + 1
 
 
+def test_a_credit_note_of_prices_with_vat_cancels_the_same_net_and_vat(seller):
+    # Visits are invoiced at the service's price with VAT; the credit note must take out exactly that.
+    AppointmentFactory(
+        starts_at=datetime(2026, 11, 3, 10, tzinfo=HELSINKI),
+        ends_at=datetime(2026, 11, 3, 11, tzinfo=HELSINKI),
+        status="attended",
+    )
+    (draft,) = invoices_from_visits(start=date(2026, 11, 1), end=date(2026, 11, 30))
+    invoice = issue_invoice(invoice=draft, on=date(2026, 11, 25))
+    note = credit_invoice(invoice=invoice)
+    assert (note.total_net, note.total_vat, note.total_gross) == (
+        -invoice.total_net,
+        -invoice.total_vat,
+        Decimal("-85.00"),
+    )
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need a server")
 @pytest.mark.django_db(transaction=True)
 def test_two_invoices_issued_at_the_same_moment_get_consecutive_numbers(seller):

@@ -9,7 +9,7 @@ back office, for models declared as personal data; the privacy app's access log 
 only for records the staff member may open; the site adds it to the admin of every model with history.
 """
 
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
@@ -88,6 +88,21 @@ class FieldHistoryAdmin(SimpleHistoryAdmin):
 
     def revert_disabled(self, request, obj=None):
         return True
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # Each change lists only the fields this staff member's form of the record shows: the bookkeeper,
+        # who sees a person's name and billing address, must not read an old phone number in the history.
+        shown = set(flatten_fieldsets(self.get_fieldsets(request)))
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                compared = {f.name for f in current.tracked_fields if f.editable} & shown
+                delta = previous.diff_against(
+                    current, included_fields=compared, foreign_keys_are_objs=foreign_keys_are_objs
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
 
 
 def audited(admin_class: type, model: type) -> type:

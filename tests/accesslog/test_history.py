@@ -14,7 +14,7 @@ from clients.models import Client, CollectedData, Guardian, StaffNote
 from privacy.erasure import erase
 from privacy.models import AccessLogEntry
 from register.declarations import Subject
-from tests.accesslog.helpers import COACH, OWNER, signed_in
+from tests.accesslog.helpers import BOOKKEEPER, COACH, OWNER, signed_in
 from tests.factories import (
     AccessLogEntryFactory,
     AppointmentFactory,
@@ -181,3 +181,15 @@ def test_old_appointments_that_lose_their_person_lose_their_history_too(organisa
     assert old.client is None
     assert not Appointment.history.filter(id=old.pk).exists()
     assert Appointment.history.filter(id=recent.pk).exists()
+
+
+def test_the_history_shows_only_the_fields_the_staff_member_may_see(client, organisation):
+    signed_in(client, BOOKKEEPER)
+    person = ClientFactory(city="Vantaa", email="vanha@example.fi")
+    person.city = "Espoo"
+    person.email = "uusi@example.fi"
+    person.save()
+    page = client.get(reverse("admin:clients_client_history", args=[person.pk])).content.decode()
+    # The bookkeeper sees names and billing addresses: the move, not the email addresses.
+    assert "Vantaa" in page and "Espoo" in page
+    assert "vanha@example.fi" not in page and "uusi@example.fi" not in page

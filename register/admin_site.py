@@ -20,7 +20,9 @@ class RegisterAdminSite(admin.AdminSite):
         from register.models import has_confidentiality_agreement
 
         user = request.user
-        return user.is_active and user.is_staff and user.is_verified() and has_confidentiality_agreement(user)
+        # is_verified is set by django-otp's middleware; a request that did not pass it is not verified.
+        verified = getattr(user, "is_verified", lambda: False)()
+        return user.is_active and user.is_staff and verified and has_confidentiality_agreement(user)
 
     def login(self, request, extra_context=None):
         from register.two_factor import next_step_url

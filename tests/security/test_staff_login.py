@@ -52,7 +52,7 @@ def test_enrolment_confirms_the_app_with_its_first_code_and_gives_backup_codes(c
     device = TOTPDevice.objects.get(user=user, confirmed=False)
 
     wrong = client.post(reverse("admin:two_factor_setup"), {"code": "000000"})
-    assert "The code does not match" in wrong.content.decode()
+    assert "Koodi ei täsmää" in wrong.content.decode()
     assert client.get(person_url(person)).status_code == 302
 
     device.refresh_from_db()
@@ -82,7 +82,7 @@ def test_a_wrong_code_is_refused_and_counted(client, person):
     device = authenticator(user)
     log_in_with_password(client, "valmentaja")
     response = client.post(reverse("admin:two_factor_verify"), {"code": "123456"})
-    assert "The code is not valid" in response.content.decode()
+    assert "Koodi ei kelpaa" in response.content.decode()
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
     # Right after a failure even the right code waits (django-otp's growing delay against guessing).
@@ -104,7 +104,7 @@ def test_a_backup_code_signs_in_once(client, person):
     log_in_with_password(other, "valmentaja")
     response = other.post(reverse("admin:two_factor_verify"), {"code": code})
     assert response.status_code == 200
-    assert "The code is not valid" in response.content.decode()
+    assert "Koodi ei kelpaa" in response.content.decode()
 
 
 def test_the_next_address_is_kept_and_only_within_the_site(client, person):
@@ -135,7 +135,7 @@ def test_staff_without_a_confidentiality_agreement_are_told_why_and_see_no_one(c
     response = client.get(person_url(person), follow=True)
     assert response.status_code == 403
     page = response.content.decode()
-    assert "confidentiality agreement" in page
+    assert "salassapitosopimusta ei ole kirjattu" in page
     assert "Salainen" not in page
     assert client.get(reverse("admin:clients_client_changelist")).status_code == 302
 
@@ -187,7 +187,7 @@ def test_five_failures_lock_the_username_from_that_address_with_a_clear_message(
     fail(client, "valmentaja", 5)
     response = log_in_with_password(client, "valmentaja")
     assert response.status_code == 429
-    assert "Too many failed logins" in response.content.decode()
+    assert "Liian monta epäonnistunutta kirjautumista" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
     # Someone elsewhere guessing cannot lock the real person out: the pair is locked, not the account.
@@ -214,7 +214,7 @@ def test_staff_can_unlock_a_locked_login(client, organisation):
         {"action": "unlock_login", "_selected_action": [locked.pk]},
         follow=True,
     )
-    assert "Login unlocked" in response.content.decode()
+    assert "Kirjautuminen avattu" in response.content.decode()
     assert log_in_with_password(Browser(), "valmentaja").status_code == 302
 
 

@@ -15,6 +15,24 @@ class RegisterAdminSite(admin.AdminSite):
     site_title = _("Client register")
     index_title = _("Back office")
 
+    def __init__(self, name="admin"):
+        super().__init__(name)
+        # Extension points for the apps above register, which this module must not import. An app fills
+        # them in its AppConfig.ready() (the reports app puts its dashboard on the first page this way):
+        # - url_providers: callables that take the site and return a list of URL patterns (path(), not
+        #   include()) served under the back office's path; wrap each view in site.admin_view() so that
+        #   it needs the same login, second factor and agreement as every other page;
+        # - index_providers: callables that take the request and return extra context for the first
+        #   page, which Django's own index_template attribute may point at a template that shows it.
+        self.url_providers = []
+        self.index_providers = []
+
+    def index(self, request, extra_context=None):
+        context = {}
+        for provide in self.index_providers:
+            context.update(provide(request))
+        return super().index(request, {**context, **(extra_context or {})})
+
     def has_permission(self, request):
         # Imported here: this module is loaded with the app configs, before models may be imported.
         from register.models import has_confidentiality_agreement
@@ -35,7 +53,8 @@ class RegisterAdminSite(admin.AdminSite):
     def get_urls(self):
         from register.two_factor import site_urls
 
-        return site_urls(self) + super().get_urls()
+        extra = [pattern for provide in self.url_providers for pattern in provide(self)]
+        return site_urls(self) + extra + super().get_urls()
 
     def register(self, model_or_iterable, admin_class=None, **options):
         # Every admin class gets the access-log hooks (and, for a model with field history, its history

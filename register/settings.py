@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "billing",
     "consents",
     "privacy",
+    "reports",
     "register.admin_site.RegisterAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -4,6 +4,7 @@ from django.views.decorators.http import require_safe
 
 from bookings.calendar_files import FEED_FUTURE, FEED_PAST, coach_feed
 from bookings.models import Appointment, Coach
+from register.models import has_confidentiality_agreement
 
 
 @require_safe
@@ -15,7 +16,10 @@ def calendar_feed(request, token):
         .exclude(feed_token_hash="")
         .first()
     )
-    if coach is None or not coach.user.is_active:
+    # The feed holds client names: it stops with the account, as the back office does without an agreement.
+    if coach is None or not (
+        coach.user.is_active and coach.user.is_staff and has_confidentiality_agreement(coach.user)
+    ):
         raise Http404
     now = timezone.now()
     appointments = (

@@ -56,6 +56,10 @@ class RegisterAdminSite(admin.AdminSite):
         extra = [pattern for provide in self.url_providers for pattern in provide(self)]
         return site_urls(self) + extra + super().get_urls()
 
+    # django-otp's device pages would show a colleague's authenticator key and backup codes, enough to sign
+    # in as them; a lost phone is handled by the users' "reset two-step verification" action instead.
+    never_shown = frozenset({"otp_totp", "otp_static"})
+
     def register(self, model_or_iterable, admin_class=None, **options):
         # Every admin class gets the access-log hooks (and, for a model with field history, its history
         # pages) here, in one place, so that none can be left without.
@@ -65,6 +69,8 @@ class RegisterAdminSite(admin.AdminSite):
 
         models = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
         for model in models:
+            if model._meta.app_label in self.never_shown:
+                continue
             super().register(model, audited(admin_class or admin.ModelAdmin, model), **options)
 
     def each_context(self, request):

@@ -169,6 +169,8 @@ class DecryptingReader:
         start = raw.read(len(MAGIC) + 1)
         if start[: len(MAGIC)] != MAGIC:
             raise BackupError("The file is not an archive made by the backup command (or its start is damaged).")
+        if len(start) <= len(MAGIC):
+            raise BackupError(TRUNCATED)
         if start[len(MAGIC)] != CONTAINER_VERSION:
             raise BackupError(f"The archive's format version {start[len(MAGIC)]} is not known to this version.")
         token = self._read_token()
@@ -299,8 +301,8 @@ def make_backup(
     members: dict[str, dict] = {}
     media_files = 0
     try:
-        with open(partial, "xb") as raw:
-            os.chmod(partial, 0o600)
+        # Made readable to its owner only from the first moment, not changed to that afterwards.
+        with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as raw:
             writer = EncryptingWriter(raw, fernet)
             # tarfile's own streaming gzip always uses the slowest level; most uploads (PDFs, images)
             # do not compress anyway, so a middle level keeps the nightly run short.

@@ -3,6 +3,8 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 
+LOGIN_TIME_KEY = "login_at"
+
 
 def client_address(request) -> str:
     """Return the visitor's address (after ForwardedForMiddleware has read the proxy's header)."""
@@ -44,10 +46,10 @@ class PermissionsPolicyMiddleware:
 
 
 class IdleTimeoutMiddleware:
-    """Sign a signed-in user out after ``SESSION_IDLE_SECONDS`` without a request.
+    """Sign a signed-in user out after ``SESSION_IDLE_SECONDS`` without a request, or ``SESSION_COOKIE_AGE``
+    after the login however busy the session has been.
 
-    The session cookie's own age (SESSION_COOKIE_AGE) caps the whole session; this ends one that has sat
-    unused, as on a shared computer at the gym's desk.
+    The idle limit ends a session that has sat unused, as on a shared computer at the gym's desk.
     """
 
     KEY = "last_activity"
@@ -60,14 +62,16 @@ class IdleTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             now = int(time.time())
             last = request.session.get(self.KEY)
-            if last is not None and now - last > settings.SESSION_IDLE_SECONDS:
+            # Saving the session on each request moves its cookie's expiry on, so the cap on a whole
+            # session is kept here, from the login time: without one (a session from before) it has ended.
+            began = request.session.get(LOGIN_TIME_KEY, 0)
+            if (last is not None and now - last > settings.SESSION_IDLE_SECONDS) or (
+                now - began > settings.SESSION_COOKIE_AGE
+            ):
                 logout(request)
             else:
                 request.session[self.KEY] = now
         return self.get_response(request)
-
-
-LOGIN_TIME_KEY = "login_at"
 
 
 def remember_login_time(sender, request, user, **kwargs):

@@ -16,6 +16,10 @@ from django.dispatch import Signal
 # say it, such as "people list (CSV)"). The sender is the model of the rows.
 personal_data_accessed = Signal()
 
+# Sent with ``user`` when every session of a staff account is ended (log out everywhere, a reset of
+# two-step login): apps that give the user another way in (a coach's calendar feed) close it too.
+staff_access_revoked = Signal()
+
 # The kinds of access, stored in the log. The privacy app gives each its readable name.
 VIEWED = "viewed"
 VIEWED_HISTORY = "viewed_history"

@@ -77,7 +77,11 @@ def next_step_url(request) -> str | None:
 
 
 def new_backup_codes(user) -> list[str]:
-    """Replace the user's backup codes with a fresh set and return them (shown once, stored hashed by none)."""
+    """Replace the user's backup codes with a fresh set and return them to be shown once.
+
+    django-otp keeps the codes as they are, like any password of one use; they are readable to nobody through
+    the app (its device pages are not in the back office) and each works once.
+    """
     device, _created = StaticDevice.objects.get_or_create(user=user, name=BACKUP_DEVICE_NAME)
     device.confirmed = True
     device.save()
@@ -117,6 +121,8 @@ def verify_view(site, request):
         device = _matching_device(request.user, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
+            # A new session key once both steps are done: a key seen before the second step is worthless.
+            request.session.cycle_key()
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
                 messages.warning(
@@ -171,6 +177,8 @@ def setup_view(site, request):
                 device.save()
                 codes = new_backup_codes(user)
             otp_login(request, device)
+            # A new session key once both steps are done: a key seen before the second step is worthless.
+            request.session.cycle_key()
             return _render(
                 site,
                 request,
@@ -253,8 +261,11 @@ def agreement_missing_view(site, request):
 def log_out_everywhere(user) -> None:
     """End every session of the user on every device, this one included."""
     from register.models import StaffProfile
+    from register.signals import staff_access_revoked
 
     StaffProfile.objects.update_or_create(user=user, defaults={"sessions_revoked_at": timezone.now()})
+    # Other ways in that the user holds (a coach's calendar feed address) end too.
+    staff_access_revoked.send(sender=StaffProfile, user=user)
 
 
 def reset_two_factor(user) -> None:
@@ -278,7 +289,7 @@ def site_urls(site):
     ]
 
 
-def locked_out(request, credentials=None):
+def locked_out(request, original_response=None, credentials=None):
     """Answer a login refused by django-axes: say why and for how long, in the back office's look."""
     from django.contrib import admin
 

@@ -251,3 +251,14 @@ def test_a_key_taken_out_of_use_still_decrypts_while_it_is_listed(seller, backup
     backup_settings.BACKUP_KEY = old_key
     with pytest.raises(CommandError, match="made with another key"):
         call_command("restore", str(new_archive), "--check")
+
+
+@pytest.mark.parametrize("length", [0, 5, 8, 9, 20])
+def test_a_file_cut_right_after_its_start_is_refused_in_one_line(length, seller, backup_settings):
+    fill_register()
+    archive = make_archive()
+    archive.write_bytes(archive.read_bytes()[:length])
+    archive.with_name(archive.name + ".sha256").unlink()
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(archive), "--check")
+    assert "\n" not in str(refused.value)

@@ -182,3 +182,18 @@ def test_a_plain_text_reminder_is_not_html_escaped_and_a_moved_appointment_is_re
     appointment.starts_at, appointment.ends_at = tomorrow_at(15), tomorrow_at(16)
     book_appointment(appointment=appointment)
     assert send_due_reminders(now=tomorrow_at(15) - timedelta(hours=20)) == 1
+
+
+@pytest.mark.django_db
+def test_the_feed_stops_with_the_agreement_and_with_log_out_everywhere(client, coach_with_feed):
+    from register.models import StaffProfile
+    from register.two_factor import log_out_everywhere
+
+    coach, feed_url = coach_with_feed
+    assert client.get(feed_url).status_code == 200
+    StaffProfile.objects.filter(user=coach.user).update(agreement_signed_on=None)
+    assert client.get(feed_url).status_code == 404
+    StaffProfile.objects.filter(user=coach.user).update(agreement_signed_on=timezone.localdate())
+    assert client.get(feed_url).status_code == 200
+    log_out_everywhere(coach.user)
+    assert client.get(feed_url).status_code == 404

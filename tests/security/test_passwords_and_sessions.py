@@ -38,3 +38,25 @@ def test_an_idle_staff_session_ends_after_30_minutes(client, visitors, organisat
     clock[0] += 31 * 60
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+
+
+def test_a_busy_staff_session_still_ends_12_hours_after_the_login(client, visitors, organisation, monkeypatch):
+    import register.middleware as middleware
+
+    clock = [1_000_000]
+    monkeypatch.setattr(middleware.time, "time", lambda: clock[0])
+    visitors().log_in(client, "superuser")
+    for _ in range(35):  # a request every 20 minutes for 11 h 40 min
+        clock[0] += 20 * 60
+        assert client.get(reverse("admin:index")).status_code == 200
+    clock[0] += 21 * 60
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+
+
+def test_a_session_without_a_login_time_is_not_kept(client, visitors, organisation):
+    visitors().log_in(client, "superuser")
+    session = client.session
+    del session["login_at"]
+    session.save()
+    assert client.get(reverse("admin:index")).status_code == 302

@@ -282,3 +282,23 @@ def test_new_backup_codes_replace_the_old_ones(client, organisation):
     assert len(new) == 10
     assert set(StaticDevice.objects.get(user=user).token_set.values_list("token", flat=True)) == set(new)
     assert not set(old) & set(new)
+
+
+def test_the_session_key_changes_once_the_second_step_is_passed(client, person):
+    user = UserFactory(username="valmentaja", is_staff=True, is_superuser=True)
+    device = authenticator(user)
+    log_in_with_password(client, "valmentaja")
+    before = client.session.session_key
+    client.post(reverse("admin:two_factor_verify"), {"code": current_code(device)})
+    assert client.session.session_key != before
+    assert client.get(person_url(person)).status_code == 200
+
+
+def test_no_one_reads_a_colleagues_authenticator_key_or_backup_codes_in_the_back_office(client, organisation):
+    from django.contrib import admin
+
+    owner = UserFactory(username="omistaja", is_staff=True, is_superuser=True)
+    sign_in(client, owner)
+    assert TOTPDevice not in admin.site._registry
+    assert StaticDevice not in admin.site._registry
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404

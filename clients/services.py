@@ -14,7 +14,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
@@ -115,7 +117,14 @@ def _merge(*, keep: Client, duplicate: Client, merged_by: AbstractBaseUser | Non
     duplicate = Client.objects.select_for_update().get(pk=duplicate.pk)
 
     moved = {}
-    for relation in Client._meta.related_objects:
+    # Hidden relations (related_name "+") too: the access log's entries and the field history's rows
+    # about the duplicate must follow the person, or a later access answer or erasure would miss them.
+    relations = [
+        field
+        for field in Client._meta.get_fields(include_hidden=True)
+        if field.auto_created and not field.concrete and field.is_relation
+    ]
+    for relation in relations:
         if relation.many_to_many:
             accessor = relation.get_accessor_name()
             related = getattr(duplicate, accessor).all()
@@ -125,8 +134,13 @@ def _merge(*, keep: Client, duplicate: Client, merged_by: AbstractBaseUser | Non
         count = relation.related_model._base_manager.filter(**{relation.field.name: duplicate}).update(
             **{relation.field.name: keep}
         )
-        if count:
+        if count and not relation.hidden:  # the note names what staff know as the person's data
             moved[str(relation.related_model._meta.verbose_name_plural)] = count
+
+    # The back office's own change log names the duplicate by its key: its entries now concern the kept person.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Client), object_id=str(duplicate.pk)
+    ).update(object_id=str(keep.pk), object_repr=str(keep)[:200])
 
     duplicate_id = duplicate.pk
     duplicate_summary = f"{duplicate.full_name} <{duplicate.email or '-'}> {format_phone(duplicate.phone)}".strip()

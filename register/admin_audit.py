@@ -9,9 +9,12 @@ back office, for models declared as personal data; the privacy app's access log 
 only for records the staff member may open; the site adds it to the admin of every model with history.
 """
 
+from functools import wraps
+
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from register.declarations import declaration_for
@@ -53,11 +56,42 @@ class AccessLoggedAdmin:
             data_accessed(request, CHANGED, [obj], sender=self.model)
         return entry
 
+    def get_actions(self, request):
+        # An action (mark attended, merge, issue, send) changes the selected rows through a service rather
+        # than the change form: each one that did its work is announced as a change of those rows, named
+        # by the action. One that only shows a confirmation page first changes nothing yet.
+        actions = super().get_actions(request)
+        if not self._logs_access():
+            return actions
+        announced = {}
+        for key, (function, name, description) in actions.items():
+            if key != "delete_selected":  # deletions are announced by log_deletions
+                function = _announced(function, str(description))
+            announced[key] = (function, name, description)
+        return announced
+
     def log_deletions(self, request, queryset):
         # Called before the rows go, so the entries can still name the people they were about.
         if self._logs_access():
             data_accessed(request, DELETED, list(queryset), sender=self.model)
         return super().log_deletions(request, queryset)
+
+
+def _announced(function, description: str):
+    """Wrap an admin action so that, once it has done its work, the rows it was given are announced as changed."""
+
+    @wraps(function)
+    def action(modeladmin, request, queryset):
+        keys = list(queryset.values_list("pk", flat=True))
+        response = function(modeladmin, request, queryset)
+        if not isinstance(response, TemplateResponse) and keys:
+            # The rows still there afterwards: what a merge deleted now lives on in the row it kept.
+            rows = list(modeladmin.model._base_manager.filter(pk__in=keys))
+            if rows:
+                data_accessed(request, CHANGED, rows, sender=modeladmin.model, label=description)
+        return response
+
+    return action
 
 
 class FieldHistoryAdmin(SimpleHistoryAdmin):

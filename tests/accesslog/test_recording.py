@@ -238,3 +238,55 @@ def test_the_address_is_left_empty_when_it_is_not_an_address(client, organisatio
     person = ClientFactory(coach=coach)
     client.get(reverse("admin:clients_client_change", args=[person.pk]), REMOTE_ADDR="unknown")
     assert only_entry(action=Action.VIEWED).ip_address is None
+
+
+def test_an_action_that_changes_the_selected_rows_is_logged_for_each(client, organisation):
+    coach = signed_in(client, COACH)
+    first, second = (AppointmentFactory(client=ClientFactory(coach=coach), coach=coach) for _ in range(2))
+    response = client.post(
+        reverse("admin:bookings_appointment_changelist"),
+        {"action": "mark_no_show", ACTION_CHECKBOX_NAME: [first.pk, second.pk]},
+        REMOTE_ADDR=ADDRESS,
+    )
+    assert response.status_code == 302
+    entries = AccessLogEntry.objects.filter(action=Action.CHANGED)
+    assert {entry.person for entry in entries} == {first.client, second.client}
+    assert {entry.ip_address for entry in entries} == {ADDRESS}
+
+
+def test_an_action_that_only_asks_for_confirmation_logs_no_change(client, organisation):
+    signed_in(client, OWNER)
+    people = [ClientFactory(), ClientFactory()]
+    response = client.post(
+        reverse("admin:clients_client_changelist"),
+        {"action": "merge_two_people", ACTION_CHECKBOX_NAME: [p.pk for p in people]},
+    )
+    assert response.status_code == 200
+    assert not AccessLogEntry.objects.filter(action=Action.CHANGED).exists()
+
+
+def test_a_merge_moves_the_duplicates_log_entries_history_and_change_log_to_the_kept_person(client, organisation):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from bookings.models import Appointment
+    from clients.services import merge_people
+
+    owner = signed_in(client, OWNER)
+    keep, duplicate = ClientFactory(last_name="Pidettava"), ClientFactory(last_name="Kaksoiskappale")
+    appointment = AppointmentFactory(client=duplicate)
+    client.get(reverse("admin:clients_client_change", args=[duplicate.pk]))
+    LogEntry.objects.create(
+        user=owner,
+        content_type=ContentType.objects.get_for_model(Client),
+        object_id=str(duplicate.pk),
+        object_repr="Kaksoiskappale",
+        action_flag=CHANGE,
+    )
+    merge_people(keep=keep, duplicate=duplicate, merged_by=owner)
+
+    assert not AccessLogEntry.objects.filter(person__isnull=True).exists()
+    assert set(AccessLogEntry.objects.values_list("person", flat=True)) == {keep.pk}
+    assert set(Appointment.history.filter(id=appointment.pk).values_list("client_id", flat=True)) == {keep.pk}
+    assert not LogEntry.objects.filter(object_id=str(duplicate.pk), content_type__model="client").exists()
+    assert LogEntry.objects.get(action_flag=CHANGE).object_id == str(keep.pk)

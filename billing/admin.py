@@ -396,7 +396,9 @@ class FeedbackAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         averages = (
-            Feedback.objects.annotate(month=TruncMonth("answered_at"))
+            # A coach sees the averages of their own visits only, as they see only their own feedback.
+            self.get_queryset(request)
+            .annotate(month=TruncMonth("answered_at"))
             .values("appointment__coach__first_name", "appointment__coach__last_name", "month")
             .annotate(average=Avg("score"), answers=Count("pk"))
             .order_by("-month", "appointment__coach__last_name")[:48]

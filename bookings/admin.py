@@ -27,7 +27,7 @@ from bookings.services import (
     record_visit,
 )
 from clients.models import Client
-from clients.scoping import ScopedAdminMixin, scope, sees_everyone
+from clients.scoping import ScopedAdminMixin, scope, sees_details, sees_everyone
 from register.admin_actions import apply_to_each
 from register.paginators import EstimatedCountPaginator
 
@@ -132,6 +132,16 @@ class AppointmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return format_html(
             '<span class="status status-{}">{}</span>', appointment.status, appointment.get_status_display()
         )
+
+    def get_fields(self, request, obj=None):
+        # The appointment's notes may say anything about the client: not for who reads names and addresses only.
+        fields = super().get_fields(request, obj)
+        return fields if sees_details(request.user) else [name for name in fields if name != "notes"]
+
+    def get_search_fields(self, request):
+        if sees_details(request.user):
+            return super().get_search_fields(request)
+        return ["client__last_name", "client__first_name"]
 
     def scope_also(self, request):
         # A coach sees their own clients' appointments and their own appointments (standing in for a colleague).

@@ -44,20 +44,37 @@ ROLES = {
     "privacy handler": "Tietosuojavastaava (privacy handler)",
     "owner": "Omistaja (owner)",
 }
-KINDS = ["name", "email", "phone", "note", "collected", "message", "attachment", "feedback", "guardian"]
+KINDS = [
+    "name",
+    "email",
+    "phone",
+    "note",
+    "collected",
+    "message",
+    "attachment",
+    "feedback",
+    "guardian",
+    "restricted",
+    "health",
+    "appointment",
+]
 
 
 def markers(prefix):
     return {
         "name": f"{prefix}korpi",
         "email": f"{prefix.lower()}.postia@example.invalid",
-        "phone": "+3584011122" + ("33" if prefix == "Vieras" else "44"),
+        # Stored as +3584011122.., shown as +358 40 11122..: the part that both forms share.
+        "phone": "11122" + ("33" if prefix == "Vieras" else "44"),
         "note": f"{prefix} muistiinpano salainen",
         "collected": f"{prefix} tavoite salainen",
         "message": f"{prefix} viestin aihe",
         "attachment": f"{prefix} liitteen sisalto",
         "feedback": f"{prefix} palaute sanoin",
         "guardian": f"{prefix}huoltaja",
+        "restricted": f"{prefix} rajattu muistiinpano",
+        "health": f"{prefix} polvivamma",
+        "appointment": f"{prefix} varauksen lisatieto",
     }
 
 
@@ -68,10 +85,16 @@ def person_with_everything(coach, words):
     # The minor first: the person is then the newest row of the people, whose pages the matrix opens.
     GuardianFactory(minor__coach=coach.user, minor__last_name=words["name"], last_name=words["guardian"])
     person = ClientFactory(
-        first_name="Henkilo", last_name=words["name"], email=words["email"], phone=words["phone"], coach=coach.user
+        first_name="Henkilo",
+        last_name=words["name"],
+        email=words["email"],
+        phone="+3584011122" + words["phone"][-2:],
+        coach=coach.user,
     )
     StaffNoteFactory(client=person, text=words["note"])
+    StaffNoteFactory(client=person, text=words["restricted"], restricted=True)
     CollectedDataFactory(client=person, value=words["collected"])
+    CollectedDataFactory(client=person, value=words["health"], is_health=True)
     email = ReceivedEmailFactory(client=person, subject=words["message"])
     EmailAttachmentFactory(email=email, file__data=words["attachment"].encode())
     past = timezone.now() - timedelta(days=3)
@@ -79,7 +102,8 @@ def person_with_everything(coach, words):
         client=person, coach=coach.user, status="attended", starts_at=past, ends_at=past + timedelta(hours=1)
     )
     FeedbackFactory(appointment=appointment, comment=words["feedback"])
-    AppointmentFactory(client=person, coach=coach.user)  # one in the coming days, for the calendar
+    # One in the coming days, for the calendar.
+    AppointmentFactory(client=person, coach=coach.user, notes=words["appointment"])
     InvoiceFactory(client=person)
     record_event(
         client=person,
@@ -90,7 +114,10 @@ def person_with_everything(coach, words):
         text_shown="Saako lähettää uutiskirjeen?",
     )
     request = DataRequest.objects.create(
-        kind=DataRequest.Kind.ACCESS, name=f"Henkilo {words['name']}", email=words["email"], phone=words["phone"]
+        kind=DataRequest.Kind.ACCESS,
+        name=f"Henkilo {words['name']}",
+        email=words["email"],
+        phone="+3584011122" + words["phone"][-2:],
     )
     request.people.add(person)
     return person
@@ -125,19 +152,29 @@ def visitor(role, register):
 FORBIDDEN = {
     "anonymous": {(words, kind) for words in ("own", "other") for kind in KINDS},
     "no agreement": {(words, kind) for words in ("own", "other") for kind in KINDS},
-    # A coach: nothing of a colleague's client.
-    "coach": {("other", kind) for kind in KINDS},
+    # A coach: nothing of a colleague's client, and of their own no restricted note or health entry.
+    "coach": {("other", kind) for kind in KINDS} | {("own", "restricted"), ("own", "health")},
     # The bookkeeper: names and billing addresses (and the invoice's email), nothing of the coaching.
     "bookkeeper": {
         (words, kind)
         for words in ("own", "other")
-        for kind in ("phone", "note", "collected", "message", "attachment", "feedback")
+        for kind in (
+            "phone",
+            "note",
+            "collected",
+            "message",
+            "attachment",
+            "feedback",
+            "restricted",
+            "health",
+            "appointment",
+        )
     },
     # The privacy handler: who people are, not what the coaches wrote or the emails said.
     "privacy handler": {
         (words, kind)
         for words in ("own", "other")
-        for kind in ("note", "collected", "message", "attachment", "feedback")
+        for kind in ("note", "collected", "message", "attachment", "feedback", "restricted", "health", "appointment")
     },
     "owner": set(),
 }
@@ -174,9 +211,10 @@ def admin_urls():
             elif len(arguments) == 1 and target is not None:
                 urls.append(reverse(f"admin:{name}", args=[newest_pk(target)]))
             elif len(arguments) == 2 and target is not None and hasattr(target, "history"):
-                history = target.history.filter(pk__isnull=False).order_by("-history_id").first()
+                history = target.history.order_by("-history_id").first()
                 if history is not None:
-                    urls.append(reverse(f"admin:{name}", args=[history.pk, history.history_id]))
+                    record = getattr(history, target._meta.pk.attname)
+                    urls.append(reverse(f"admin:{name}", args=[record, history.history_id]))
             else:
                 skipped.append(name)
 

@@ -9,8 +9,8 @@ same answer on SQLite and PostgreSQL. ``tests/reports/test_amounts.py`` holds th
 """
 
 from django.db.models import BigIntegerField, Case, ExpressionWrapper, F, Value, When
-from django.db.models.functions import Cast, Round
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models.functions import Abs, Cast, Round
+from django.db.models.lookups import LessThan
 
 WHOLE = BigIntegerField()
 
@@ -19,44 +19,38 @@ def _whole(expression):
     return ExpressionWrapper(expression, output_field=WHOLE)
 
 
+def _int(value: int):
+    return Value(value, output_field=WHOLE)
+
+
 def _scaled(field: str, factor: int):
     """Return the decimal column times ``factor`` as a whole number (its decimals are at most that many)."""
     return Cast(Round(F(field) * Value(factor)), WHOLE)
 
 
-def _half_up(numerator, denominator):
-    """Return numerator / denominator rounded half away from zero, in integer arithmetic.
-
-    For n >= 0 that is floor((2n + d) / 2d); both databases divide whole numbers by truncation.
-    """
-    two = Value(2, output_field=WHOLE)
-    return Case(
-        When(
-            GreaterThanOrEqual(numerator, 0),
-            then=_whole((two * numerator + denominator) / (two * denominator)),
-        ),
-        default=_whole(-((-two * numerator + denominator) / (two * denominator))),
-        output_field=WHOLE,
-    )
-
-
 def line_cents():
-    """Return expressions for a line's net, VAT and gross in cents: {"net": ..., "vat": ..., "gross": ...}."""
+    """Return expressions for a line's net, VAT and gross in cents: {"net": ..., "vat": ..., "gross": ...}.
+
+    Rounding half away from zero is symmetric, so the arithmetic is done on the amount's absolute value,
+    where rounding x / d is floor((2x + d) / 2d) and both databases divide whole numbers by truncation,
+    and the sign is put back at the end. That keeps the SQL short: no case per rounding.
+    """
     amount = _whole(_scaled("quantity", 100) * _scaled("unit_price", 10_000))  # euros × 10⁶
+    sign = Case(When(LessThan(amount, 0), then=_int(-1)), default=_int(1), output_field=WHOLE)
     rate = _scaled("vat_rate", 100)  # 13.50 % is 1350
-    ten_thousand = Value(10_000, output_field=WHOLE)
-    rounded = _half_up(amount, ten_thousand)
+    rounded = _whole((Abs(amount) + _int(5_000)) / _int(10_000))  # the price in cents
 
     # A price with VAT: the gross is the price, the VAT is gross × rate / (100 + rate).
-    vat_inside = _half_up(_whole(rounded * rate), _whole(ten_thousand + rate))
+    vat_inside = _whole((_int(2) * rounded * rate + _int(10_000) + rate) / (_int(2) * (_int(10_000) + rate)))
     # A price without VAT: the net is the price, the VAT is net × rate / 100.
-    vat_on_top = _half_up(_whole(rounded * rate), ten_thousand)
+    vat_on_top = _whole((_int(2) * rounded * rate + _int(10_000)) / _int(20_000))
 
-    def either(with_vat, without_vat):
-        return Case(When(unit_price_includes_vat=True, then=with_vat), default=without_vat, output_field=WHOLE)
+    def signed(with_vat, without_vat):
+        chosen = Case(When(unit_price_includes_vat=True, then=with_vat), default=without_vat, output_field=WHOLE)
+        return _whole(sign * chosen)
 
     return {
-        "net": either(_whole(rounded - vat_inside), rounded),
-        "vat": either(vat_inside, vat_on_top),
-        "gross": either(rounded, _whole(rounded + vat_on_top)),
+        "net": signed(_whole(rounded - vat_inside), rounded),
+        "vat": signed(vat_inside, vat_on_top),
+        "gross": signed(rounded, _whole(rounded + vat_on_top)),
     }

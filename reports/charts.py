@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils import formats
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from reports.figures import Chart
@@ -77,9 +79,13 @@ def draw(chart: Chart) -> Drawing:
         low, high = min(negative, default=0), max(positive, default=0)
     drawing.is_empty = not any(values)
 
-    grid_step = nice_step((high - low) or 1)
-    low = math.floor(low / grid_step) * grid_step
-    high = max(math.ceil(high / grid_step) * grid_step, low + grid_step)
+    if chart.y_range:
+        # A fixed scale (scores 1–5) keeps its ends, with a grid line at each whole step.
+        grid_step = nice_step(high - low, intervals=5)
+    else:
+        grid_step = nice_step((high - low) or 1)
+        low = math.floor(low / grid_step) * grid_step
+        high = max(math.ceil(high / grid_step) * grid_step, low + grid_step)
 
     def y_of(value: float) -> float:
         return round(TOP + plot_height * (high - value) / (high - low), 1)
@@ -179,3 +185,64 @@ def chart_table(chart: Chart, *, for_file: bool = False) -> tuple[list[str], lis
             row.append(totals[index] if for_file else format_value(totals[index], chart.decimals))
         rows.append(row)
     return headers, rows
+
+
+def svg(chart: Chart, drawing: Drawing) -> str:
+    """Return the chart as inline SVG markup (built here, not in a template loop: a year of bars is fast)."""
+    slug = chart.slug
+    parts = [
+        format_html(
+            '<svg class="chart-svg" viewBox="0 0 {} {}" role="img" aria-labelledby="chart-{}-title chart-{}-desc"'
+            ' data-testid="chart-{}"><desc id="chart-{}-desc">{}</desc>',
+            drawing.width,
+            drawing.height,
+            slug,
+            slug,
+            slug,
+            slug,
+            _("The same numbers are in the table under the chart."),
+        ),
+        '<g class="chart-grid">',
+        format_html_join(
+            "",
+            '<line x1="{}" x2="{}" y1="{}" y2="{}"></line>'
+            '<text class="chart-y-label" x="{}" y="{}" dx="-6" dy="4">{}</text>',
+            (
+                (drawing.plot_left, drawing.plot_right, g["y"], g["y"], drawing.plot_left, g["y"], g["label"])
+                for g in drawing.grid
+            ),
+        ),
+        '</g><g class="chart-bars">',
+        format_html_join(
+            "",
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>',
+            ((b["x"], b["y"], b["width"], b["height"], b["colour"], b["title"]) for b in drawing.bars),
+        ),
+        '</g><g class="chart-lines">',
+        format_html_join(
+            "",
+            '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5"></polyline>',
+            ((line["points"], line["colour"]) for line in drawing.lines),
+        ),
+        format_html_join(
+            "",
+            '<circle cx="{}" cy="{}" r="4" fill="{}"><title>{}</title></circle>',
+            ((p["x"], p["y"], p["colour"], p["title"]) for p in drawing.points),
+        ),
+        "</g>",
+        format_html(
+            '<line class="chart-axis" x1="{}" x2="{}" y1="{}" y2="{}"></line>',
+            drawing.plot_left,
+            drawing.plot_right,
+            drawing.zero_y,
+            drawing.zero_y,
+        ),
+        '<g class="chart-x-labels">',
+        format_html_join(
+            "",
+            '<text x="{}" y="{}" dy="18">{}</text>',
+            ((label["x"], drawing.plot_bottom, label["label"]) for label in drawing.x_labels),
+        ),
+        "</g></svg>",
+    ]
+    return mark_safe("".join(str(part) for part in parts))  # noqa: S308 - every value went through format_html

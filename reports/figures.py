@@ -144,8 +144,8 @@ def vat_rows(user, *, start: date, end: date, by_month: bool = True) -> QuerySet
     """Return issued invoices' and credit notes' lines grouped by issue month and VAT rate, in cents.
 
     A credit note's lines are negative, so it lowers the month it was issued in. Each row has month
-    (unless ``by_month`` is off), vat_rate, net, vat and gross (cents as whole numbers) and invoices
-    (how many documents).
+    (unless ``by_month`` is off), vat_rate, net and vat (cents as whole numbers; the gross is their sum)
+    and invoices (how many documents).
     """
     amounts = line_cents()
     lines = (
@@ -162,7 +162,6 @@ def vat_rows(user, *, start: date, end: date, by_month: bool = True) -> QuerySet
         .annotate(
             net=Sum(amounts["net"]),
             vat=Sum(amounts["vat"]),
-            gross=Sum(amounts["gross"]),
             invoices=Count("invoice", distinct=True),
         )
         .order_by(*groups[:-1], "-vat_rate")

@@ -196,7 +196,7 @@ class VatReport(Report):
             item["vat_rate"],
             euros(item["net"]),
             euros(item["vat"]),
-            euros(item["gross"]),
+            euros(item["net"]) + euros(item["vat"]),
             item["invoices"],
         ]
 

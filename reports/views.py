@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from clients.scoping import sees_everyone
 from register.signals import EXPORTED, data_accessed
-from reports.charts import chart_table, draw
+from reports.charts import chart_table, draw, svg
 from reports.exports import csv_response, xlsx_response
 from reports.figures import (
     appointments_now,
@@ -91,15 +91,18 @@ def dashboard_context(request) -> dict:
         board["roles"] = people_per_role(user)
     if user.has_perm("consents.view_purpose"):
         board["coverage"] = consent_coverage(user)
-    board["charts"] = [
-        {
-            "chart": chart,
-            "drawing": draw(chart),
-            "table": chart_table(chart),
-            "csv_url": reverse("admin:" + chart_url_name(chart.slug)),
-        }
-        for chart in visible_charts(user, today=today)
-    ]
+    board["charts"] = []
+    for chart in visible_charts(user, today=today):
+        drawing = draw(chart)
+        board["charts"].append(
+            {
+                "chart": chart,
+                "drawing": drawing,
+                "svg": svg(chart, drawing),
+                "table": chart_table(chart),
+                "csv_url": reverse("admin:" + chart_url_name(chart.slug)),
+            }
+        )
     board["reports"] = [report for report in REPORTS.values() if report.may_see(user)]
     return {"dashboard": board}
 

@@ -29,6 +29,8 @@ def test_every_line_rounds_half_up_like_billing_on_the_database():
         ("1", "0.02", "25.00", False),
         ("-1", "85.00", "14.00", True),
         ("-3", "10.005", "25.50", False),
+        ("1", "-10.005", "25.50", False),  # a discount line
+        ("-2", "-0.125", "13.50", True),
     ]
     for _ in range(300):
         quantity = Decimal(rng.randint(-300, 3000)) / Decimal(100)

@@ -83,7 +83,7 @@ def test_revenue_per_month_is_the_taxable_amount_by_rate_and_a_credit_note_lower
 
 def test_the_vat_rows_give_taxable_amount_vat_and_documents_per_month_and_rate(register, team):
     rows = [
-        (row["month"], row["vat_rate"], row["net"], row["vat"], row["gross"], row["invoices"])
+        (row["month"], row["vat_rate"], row["net"], row["vat"], row["net"] + row["vat"], row["invoices"])
         for row in vat_rows(team.bookkeeper, start=date(2024, 12, 1), end=date(2025, 1, 31))
     ]
     assert [(month, rate, int(net), int(vat), int(gross), n) for month, rate, net, vat, gross, n in rows] == [
@@ -232,3 +232,9 @@ def test_negative_months_are_drawn_below_the_zero_line(register, team):
     drawing = draw(revenue_per_month(team.owner, today=TODAY))
     below = [bar for bar in drawing.bars if bar["y"] >= drawing.zero_y]
     assert len(below) == 1 and "-20" in below[0]["title"].replace("−", "-")
+
+
+def test_the_feedback_scale_runs_from_zero_to_five_with_a_line_at_each_score(register, team):
+    drawing = draw(feedback_per_coach(team.owner, today=TODAY))
+    assert [line["label"] for line in drawing.grid] == ["0", "1", "2", "3", "4", "5"]
+    assert len(drawing.lines) == 2 and len(drawing.points) == 3  # Laura's December, Sami's two months

@@ -1,13 +1,14 @@
 """Every audited handling of personal data leaves an entry: who, with what roles, what, whose, from where."""
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from billing.services import issue_invoice
 from clients.models import Client
@@ -242,7 +243,16 @@ def test_the_address_is_left_empty_when_it_is_not_an_address(client, organisatio
 
 def test_an_action_that_changes_the_selected_rows_is_logged_for_each(client, organisation):
     coach = signed_in(client, COACH)
-    first, second = (AppointmentFactory(client=ClientFactory(coach=coach), coach=coach) for _ in range(2))
+    soon = timezone.now().replace(microsecond=0) + timedelta(days=2)
+    first, second = (
+        AppointmentFactory(
+            client=ClientFactory(coach=coach),
+            coach=coach,
+            starts_at=soon + timedelta(hours=hours),
+            ends_at=soon + timedelta(hours=hours + 1),
+        )
+        for hours in (0, 2)
+    )
     response = client.post(
         reverse("admin:bookings_appointment_changelist"),
         {"action": "mark_no_show", ACTION_CHECKBOX_NAME: [first.pk, second.pk]},

@@ -16,7 +16,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from billing.camt import import_camt054
-from billing.models import Feedback, Invoice, InvoiceLine, Payment, PaymentImport, PaymentReminder, VatRate
+from billing.models import (
+    Feedback,
+    Invoice,
+    InvoiceLine,
+    InvoiceSequence,
+    Payment,
+    PaymentImport,
+    PaymentReminder,
+    VatRate,
+)
 from billing.pdf import render_invoice_pdf
 from billing.reminders import send_reminder
 from billing.services import (
@@ -29,7 +38,7 @@ from billing.services import (
 from clients.models import Client
 from clients.scoping import ScopedAdminMixin
 from register.admin_actions import apply_to_each
-from register.paginators import EstimatedCountPaginator
+from register.admin_lists import LargeListMixin
 from register.signals import DOWNLOADED_INVOICE, data_accessed
 
 
@@ -82,14 +91,28 @@ class FromVisitsForm(forms.Form):
         return data
 
 
+class InvoiceYearFilter(admin.SimpleListFilter):
+    """The years that have numbered invoices, read from the number sequences (a row a year), not the invoices."""
+
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = InvoiceSequence.objects.order_by("-year").values_list("year", flat=True)
+        return [(str(year), str(year)) for year in years]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(year=int(self.value()))
+        return queryset
+
+
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(LargeListMixin, admin.ModelAdmin):
     list_display = ["__str__", "buyer_name", "status", "issue_date", "due_date", "total_gross", "pdf_link"]
-    list_filter = ["status", "is_credit_note", "year"]
+    list_filter = ["status", "is_credit_note", InvoiceYearFilter]
     search_fields = ["buyer_name", "reference"]
     list_select_related = ["credits"]
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
     autocomplete_fields = ["client"]
     inlines = [InvoiceLineInline, PaymentInline]
     actions = ["issue_selected", "send_selected", "credit_selected", "remind_selected"]
@@ -273,14 +296,13 @@ class BankFileForm(forms.Form):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(LargeListMixin, admin.ModelAdmin):
     form = PaymentForm
     list_display = ["paid_on", "amount", "invoice", "reference", "payer_name", "source"]
     list_filter = ["source", ("invoice", admin.EmptyFieldListFilter)]
     list_select_related = ["invoice"]
     search_fields = ["reference", "payer_name"]
     autocomplete_fields = ["invoice"]
-    show_full_result_count = False
     change_list_template = "admin/billing/payment/change_list.html"
 
     def get_readonly_fields(self, request, obj=None):

@@ -171,7 +171,11 @@ class Invoice(models.Model):
                 name="billing_invoice_delivery_period_valid",
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_date"], name="billing_invoice_status_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="billing_invoice_status_due_idx"),
+            # The list's ordering, key included: a deep page is found by an index-only scan.
+            models.Index(fields=["year", "number", "id"], name="billing_invoice_order_idx"),
+        ]
 
     def __str__(self):
         if self.number is None:
@@ -329,6 +333,7 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-paid_on", "-id"]
+        indexes = [models.Index(fields=["paid_on", "id"], name="billing_payment_order_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["bank_entry_id"],

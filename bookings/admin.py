@@ -29,7 +29,7 @@ from bookings.services import (
 from clients.models import Client
 from clients.scoping import ScopedAdminMixin, scope, sees_details, sees_everyone
 from register.admin_actions import apply_to_each
-from register.paginators import EstimatedCountPaginator
+from register.admin_lists import LargeListMixin
 
 
 @admin.register(Service)
@@ -100,7 +100,7 @@ class AppointmentForm(forms.ModelForm):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AppointmentAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = AppointmentForm
     list_display = ["starts_at", "client", "coach", "service", "status_label", "late_cancellation"]
     list_select_related = ["client", "coach", "service"]
@@ -108,8 +108,6 @@ class AppointmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["client__last_name", "client__first_name", "client__email"]
     autocomplete_fields = ["client"]
     date_hierarchy = "starts_at"
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
     # The status changes through the list's actions, which keep the times and rules that go with it.
     readonly_fields = [
         "status",

@@ -282,7 +282,8 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["coach", "starts_at"], name="bookings_appt_coach_start_idx"),
             models.Index(fields=["client", "starts_at"], name="bookings_appt_client_start_idx"),
-            models.Index(fields=["starts_at"], name="bookings_appt_start_idx"),
+            # The list's ordering, key included: a deep page is found by an index-only scan.
+            models.Index(fields=["starts_at", "id"], name="bookings_appt_start_id_idx"),
         ]
         # On PostgreSQL, migration 0002 adds exclusion constraints: no two active appointments of one
         # coach, or of one client, overlap in time. clean() gives the same rule a readable error on

@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import Upper
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -27,7 +29,7 @@ from clients.resources import ClientResource
 from clients.scoping import ScopedAdminMixin, sees_details
 from clients.services import assign_email, merge_people, possible_duplicates, record_role_change
 from clients.timeline import links_for, summary_for, timeline_for
-from register.paginators import EstimatedCountPaginator
+from register.admin_lists import LargeListMixin
 from register.signals import ADDED, CHANGED, DOWNLOADED_ATTACHMENT, EXPORTED, data_accessed
 
 EMAILS_ON_PERSON_PAGE = 20
@@ -107,7 +109,7 @@ class CollectedDataInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(ScopedAdminMixin, ImportExportMixin, admin.ModelAdmin):
+class ClientAdmin(LargeListMixin, ScopedAdminMixin, ImportExportMixin, admin.ModelAdmin):
     person_path = ""
     resource_classes = [ClientResource]
     formats = [base_formats.CSV, base_formats.XLSX]
@@ -124,10 +126,6 @@ class ClientAdmin(ScopedAdminMixin, ImportExportMixin, admin.ModelAdmin):
     ]
     search_fields = ["first_name", "last_name", "email"]
     search_help_text = _("Search by name, email or phone number (in any format).")
-    # Counting a large register on every page load costs more than the number is worth.
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
-    list_per_page = 50
     inlines = [GuardianInline, StaffNoteInline, CollectedDataInline]
     readonly_fields = ["created_at", "updated_at"]
     actions = ["merge_two_people"]
@@ -248,6 +246,14 @@ class ClientAdmin(ScopedAdminMixin, ImportExportMixin, admin.ModelAdmin):
             return format_html('<span class="minor-mark">{}</span>', _("minor without guardian"))
         return ""
 
+    def get_ordering(self, request):
+        if request.GET.get(SEARCH_VAR, "").strip():
+            # Search results sorted by the name's letters rather than its index: given the index, the
+            # database walks the whole register in name order looking for fifty Virtanens (found under
+            # V) instead of reading the few matches from the search indexes and sorting them.
+            return [Upper("last_name"), Upper("first_name"), "id"]
+        return super().get_ordering(request)
+
     def get_search_results(self, request, queryset, search_term):
         digits = phone_search_digits(search_term) if sees_details(request.user) else ""
         if digits:
@@ -367,13 +373,11 @@ class UnmatchedFilter(admin.SimpleListFilter):
 
 
 @admin.register(ReceivedEmail)
-class ReceivedEmailAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReceivedEmailAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["subject_display", "sender", "client", "sent_at"]
     list_select_related = ["client"]
     list_filter = [UnmatchedFilter]
     search_fields = ["subject", "sender"]
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
     autocomplete_fields = ["client"]
     fields = [
         "client",

@@ -150,7 +150,8 @@ class Client(models.Model):
         # iexact lookups compare UPPER(column) on PostgreSQL: the indexes match that expression.
         indexes = [
             models.Index(Upper("email"), name="clients_client_email_ci_idx"),
-            models.Index(fields=["last_name", "first_name"], name="clients_client_name_idx"),
+            # The list's ordering, key included: a deep page is found by an index-only scan.
+            models.Index(fields=["last_name", "first_name", "id"], name="clients_client_name_id_idx"),
             models.Index(fields=["-created_at"], name="clients_client_created_idx"),
         ]
         constraints = [
@@ -295,7 +296,10 @@ class ReceivedEmail(models.Model):
         verbose_name = _("email received")
         verbose_name_plural = _("emails received")
         ordering = ["-sent_at", "-id"]
-        indexes = [models.Index(Upper("sender"), name="clients_email_sender_ci_idx")]
+        indexes = [
+            models.Index(Upper("sender"), name="clients_email_sender_ci_idx"),
+            models.Index(fields=["sent_at", "id"], name="clients_email_sent_idx"),
+        ]
 
     def __str__(self):
         return self.subject or _("(no subject)")

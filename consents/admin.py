@@ -13,7 +13,7 @@ from consents.eligibility import marketable_people
 from consents.facebook import export_audience
 from consents.models import AudienceExport, ConsentEvent, Disclosure, Purpose, SuppressedAddress
 from consents.services import record_event
-from register.paginators import EstimatedCountPaginator
+from register.admin_lists import LargeListMixin
 from register.signals import EXPORTED, data_accessed
 
 
@@ -112,15 +112,13 @@ class RecordConsentForm(forms.ModelForm):
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ConsentEventAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = RecordConsentForm
     list_display = ["occurred_at", "client", "purpose", "kind", "channel", "recorded_by"]
     list_select_related = ["client", "purpose"]
     list_filter = ["kind", "purpose", "channel", "recorded_by"]
     search_fields = ["client__last_name", "client__email"]
     autocomplete_fields = ["client"]
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
     date_hierarchy = "occurred_at"
 
     def has_change_permission(self, request, obj=None):

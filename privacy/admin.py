@@ -39,8 +39,8 @@ from privacy.requests import (
     resume_request,
 )
 from register.admin_actions import apply_to_each
+from register.admin_lists import LargeListMixin, StaffUserFilter
 from register.declarations import erasure_plan
-from register.paginators import EstimatedCountPaginator
 
 
 class NoticeItemInline(admin.StackedInline):
@@ -210,7 +210,7 @@ class RequestEventInline(admin.TabularInline):
 
 
 @admin.register(DataRequest)
-class DataRequestAdmin(admin.ModelAdmin):
+class DataRequestAdmin(LargeListMixin, admin.ModelAdmin):
     list_display = ["__str__", "status", "channel", "received_on", "due_marker"]
     list_filter = ["status", "kind", "channel"]
     search_fields = ["name", "email"]
@@ -511,20 +511,16 @@ class _Echo:
 
 
 @admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(admin.ModelAdmin):
+class AccessLogEntryAdmin(LargeListMixin, admin.ModelAdmin):
     """The access log, read-only for everyone: no one adds, changes or deletes an entry here."""
 
     # Reading the log is not itself logged per page; exporting it is.
     access_logged = False
     list_display = ["at", "username", "roles", "action", "person_link", "object_label", "ip_address"]
-    list_filter = ["action", RoleFilter, "user"]
+    list_filter = ["action", RoleFilter, ("user", StaffUserFilter)]
     list_select_related = ["person"]
     date_hierarchy = "at"
     search_fields = ["username", "object_label"]
-    # The log grows with every page a staff member opens: no full count on every page load.
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
-    list_per_page = 100
     fields = [
         "at",
         "user",

@@ -1,0 +1,114 @@
+"""Back-office list helpers that stay fast on tables of millions of rows."""
+
+from datetime import date, datetime
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def _local(value):
+    return timezone.localtime(value) if isinstance(value, datetime) and timezone.is_aware(value) else value
+
+
+def _first_and_last(queryset, field_name: str) -> tuple[date | None, date | None]:
+    """Return the earliest and latest day of ``field_name`` in ``queryset`` (in local time).
+
+    Two ordered single-row reads instead of one MIN/MAX aggregate: each walks the field's index from one
+    end on every database (SQLite answers MIN and MAX together by reading the whole table).
+    """
+    values = queryset.order_by().exclude(**{f"{field_name}__isnull": True}).values_list(field_name, flat=True)
+    first, last = values.order_by(field_name).first(), values.order_by(f"-{field_name}").first()
+    if first is None or last is None:
+        return None, None
+    first, last = _local(first), _local(last)
+    return (first.date(), last.date()) if isinstance(first, datetime) else (first, last)
+
+
+def _years(first: date, last: date) -> list[date]:
+    return [date(year, 1, 1) for year in range(first.year, last.year + 1)]
+
+
+def _months(first: date, last: date) -> list[date]:
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [date.fromordinal(ordinal) for ordinal in range(first.toordinal(), last.toordinal() + 1)]
+
+
+@register.inclusion_tag("admin/date_hierarchy.html")
+def bounded_date_hierarchy(cl):
+    """Show the list's date drill-down like the admin's own, without a SELECT DISTINCT over the table.
+
+    The admin lists the years (months, days) that have rows by reading every row's date. Here the
+    earliest and latest dates come from the field's index, and every period between them is offered:
+    on a large table that is two index reads instead of a scan, and a period without rows simply shows
+    an empty list.
+    """
+    if not cl.date_hierarchy:
+        return {"show": False}
+    field_name = cl.date_hierarchy
+    year_field, month_field, day_field = (f"{field_name}__{part}" for part in ("year", "month", "day"))
+    year, month, day = (cl.params.get(name) for name in (year_field, month_field, day_field))
+
+    def link(filters):
+        return cl.get_query_string(filters, [f"{field_name}__"])
+
+    if year and month and day:
+        chosen = date(int(year), int(month), int(day))
+        return {
+            "show": True,
+            "back": {
+                "link": link({year_field: year, month_field: month}),
+                "title": capfirst(formats.date_format(chosen, "YEAR_MONTH_FORMAT")),
+            },
+            "choices": [{"title": capfirst(formats.date_format(chosen, "MONTH_DAY_FORMAT"))}],
+        }
+    # The list's rows are already limited to the chosen year or month, if any.
+    first, last = _first_and_last(cl.queryset, field_name)
+    if first is None:
+        return {"show": True, "back": {"link": link({}), "title": _("All dates")} if year else None, "choices": []}
+    if not year and first.year == last.year:
+        # Like the admin's own: a list within one year (or month) opens at that year (or month).
+        year = first.year
+        month = first.month if first.month == last.month else None
+    if not year:
+        return {
+            "show": True,
+            "back": None,
+            "choices": [
+                {"link": link({year_field: str(period.year)}), "title": str(period.year)}
+                for period in _years(first, last)
+            ],
+        }
+    if month:
+        return {
+            "show": True,
+            "back": {"link": link({year_field: year}), "title": str(year)},
+            "choices": [
+                {
+                    "link": link({year_field: year, month_field: month, day_field: period.day}),
+                    "title": capfirst(formats.date_format(period, "MONTH_DAY_FORMAT")),
+                }
+                for period in _days(first, last)
+            ],
+        }
+    return {
+        "show": True,
+        "back": {"link": link({}), "title": _("All dates")},
+        "choices": [
+            {
+                "link": link({year_field: year, month_field: period.month}),
+                "title": capfirst(formats.date_format(period, "YEAR_MONTH_FORMAT")),
+            }
+            for period in _months(first, last)
+        ],
+    }

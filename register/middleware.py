@@ -53,6 +53,10 @@ class IdleTimeoutMiddleware:
     """
 
     KEY = "last_activity"
+    # The activity time is written at most once a minute: writing it on every request would make every
+    # page of the back office also a write to the session table (three more queries, and a row lock).
+    # The idle limit is then kept to within a minute.
+    RESOLUTION_SECONDS = 60
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -69,7 +73,7 @@ class IdleTimeoutMiddleware:
                 now - began > settings.SESSION_COOKIE_AGE
             ):
                 logout(request)
-            else:
+            elif last is None or now - last >= self.RESOLUTION_SECONDS:
                 request.session[self.KEY] = now
         return self.get_response(request)
 

@@ -60,3 +60,27 @@ def test_a_session_without_a_login_time_is_not_kept(client, visitors, organisati
     del session["login_at"]
     session.save()
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_pages_opened_within_a_minute_do_not_write_the_session_each_time(client, visitors, organisation, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import register.middleware as middleware
+
+    clock = [1_000_000]
+    monkeypatch.setattr(middleware.time, "time", lambda: clock[0])
+    visitors().log_in(client, "superuser")
+    url = reverse("admin:privacy_purgerun_changelist")
+
+    def session_writes():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))
+                and "django_session" in q["sql"]]  # fmt: skip
+
+    session_writes()
+    clock[0] += 30
+    assert session_writes() == []
+    clock[0] += 31
+    assert len(session_writes()) == 1  # a minute on: the activity time moves on

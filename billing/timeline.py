@@ -7,20 +7,27 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice
-from clients.timeline import PER_PROVIDER, TimelineEntry, summary_provider, timeline_provider
+from clients.timeline import TimelineEntry, summary_provider, timeline_provider
 
 
 @timeline_provider
-def invoices(person, user):
+def invoices(person, user, limit):
     if not user.has_perm("billing.view_invoice"):
         return
-    for invoice in (
-        Invoice.objects.filter(client=person).exclude(status="draft").order_by("-issue_date")[:PER_PROVIDER]
-    ):
+    # Newest first by the time the timeline shows, so that a page of it takes the right ones. Each label
+    # is translated once rather than per row.
+    kind, statuses = str(_("invoice")), {value: str(label) for value, label in Invoice.Status.choices}
+    rows = (
+        Invoice.objects.filter(client=person)
+        .exclude(status="draft")
+        .only("created_at", "status", "client_id", "year", "number", "is_credit_note", "total_gross")
+        .order_by("-created_at", "-id")
+    )
+    for invoice in rows[:limit]:
         yield TimelineEntry(
             when=invoice.created_at,
-            kind=_("invoice"),
-            title=f"{invoice} – {invoice.total_gross} € – {invoice.get_status_display()}",
+            kind=kind,
+            title=f"{invoice} – {invoice.total_gross} € – {statuses.get(invoice.status, invoice.status)}",
             url=reverse("admin:billing_invoice_change", args=[invoice.pk]),
         )
 

@@ -5,20 +5,26 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Appointment
-from clients.timeline import PER_PROVIDER, TimelineEntry, summary_provider, timeline_provider
+from clients.timeline import TimelineEntry, summary_provider, timeline_provider
 
 
 @timeline_provider
-def appointments(person, user):
+def appointments(person, user, limit):
     if not user.has_perm("bookings.view_appointment"):
         return
-    for appointment in (
-        Appointment.objects.filter(client=person).select_related("service").order_by("-starts_at")[:PER_PROVIDER]
-    ):
+    # A long record's page: only the columns shown, and each label translated once rather than per row.
+    kind, statuses = str(_("appointment")), {value: str(label) for value, label in Appointment.Status.choices}
+    rows = (
+        Appointment.objects.filter(client=person)
+        .select_related("service")
+        .only("starts_at", "status", "client_id", "service__name_fi", "service__name_en")
+        .order_by("-starts_at")
+    )
+    for appointment in rows[:limit]:
         yield TimelineEntry(
             when=appointment.starts_at,
-            kind=_("appointment"),
-            title=f"{appointment.service} – {appointment.get_status_display()}",
+            kind=kind,
+            title=f"{appointment.service} – {statuses.get(appointment.status, appointment.status)}",
             url=reverse("admin:bookings_appointment_change", args=[appointment.pk]),
         )
 

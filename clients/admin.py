@@ -31,8 +31,18 @@ from clients.services import assign_email, merge_people, possible_duplicates, re
 from clients.timeline import links_for, summary_for, timeline_for
 from register.admin_lists import LargeListMixin
 from register.signals import ADDED, CHANGED, DOWNLOADED_ATTACHMENT, EXPORTED, data_accessed
+from register.widgets import QuickSelect
 
 EMAILS_ON_PERSON_PAGE = 20
+# The person page's timeline is paged (?timeline=N): a long record is read a page at a time.
+TIMELINE_PAGE_VAR = "timeline"
+MAX_TIMELINE_PAGE = 1000
+
+
+def _timeline_page(request) -> int:
+    """Return the timeline page asked for, 1 when the parameter is missing or not a sensible number."""
+    value = request.GET.get(TIMELINE_PAGE_VAR, "")
+    return min(int(value), MAX_TIMELINE_PAGE) if value.isdigit() and int(value) > 0 else 1
 
 
 class MinorWithoutGuardianFilter(admin.SimpleListFilter):
@@ -173,6 +183,11 @@ class ClientAdmin(LargeListMixin, ScopedAdminMixin, ImportExportMixin, admin.Mod
     def get_fieldsets(self, request, obj=None):
         return super().get_fieldsets(request, obj) if sees_details(request.user) else self.billing_fieldsets
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("country", "coach", "informed_by"):
+            kwargs["widget"] = QuickSelect  # long lists of choices, written without a template per option
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def get_inlines(self, request, obj):
         return super().get_inlines(request, obj) if sees_details(request.user) else []
 
@@ -274,7 +289,7 @@ class ClientAdmin(LargeListMixin, ScopedAdminMixin, ImportExportMixin, admin.Mod
                 "all_emails_url": reverse("admin:clients_receivedemail_changelist")
                 + f"?client__id__exact={person.pk}",
                 # The timeline leaves out what this staff member may not see (restricted notes, say).
-                "timeline": timeline_for(person, request.user),
+                "timeline": timeline_for(person, request.user, page=_timeline_page(request)),
                 "summary": summary_for(person, request.user),
                 "person_links": links_for(person, request.user),
             }

@@ -1,15 +1,18 @@
-"""The timeline of a person: what the register holds about them, newest first.
+"""The timeline of a person: what the register holds about them, newest first, a page at a time.
 
 Apps add to it without the clients app knowing them: a module ``timeline.py`` in any app (imported at
-start-up) decorates a function with ``@timeline_provider``. The function takes the person and the
-staff member looking, and returns entries; it must filter what that staff member may not see.
+start-up) decorates a function with ``@timeline_provider``. The function takes the person, the staff
+member looking and ``limit``, and returns at most ``limit`` entries, newest first; it must filter what
+that staff member may not see. A page of the timeline then needs from each provider only the entries
+up to the end of that page, however long the person's record.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +21,8 @@ _providers: list[Provider] = []
 # Summaries are short figures shown above the timeline ("visits: 12"); same contract as providers.
 _summaries: list[Callable[..., Iterable[tuple[str, object]]]] = []
 
-# Each provider returns at most this many entries: the page shows the newest across all of them.
-PER_PROVIDER = 100
+# Entries on a page of the timeline.
+PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -64,34 +67,70 @@ def summary_for(person, user) -> list[tuple[str, object]]:
     return [item for provider in _summaries for item in provider(person, user)]
 
 
-def timeline_for(person, user, *, limit: int = 50) -> list[TimelineEntry]:
-    """Return the newest ``limit`` entries about ``person`` that ``user`` may see."""
+@dataclass
+class TimelinePage:
+    """One page of a person's timeline, newest first."""
+
+    number: int
+    entries: list[TimelineEntry] = field(default_factory=list)
+    has_next: bool = False
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+
+def timeline_for(person, user, *, page: int = 1, per_page: int = PAGE_SIZE) -> TimelinePage:
+    """Return page ``page`` of the entries about ``person`` that ``user`` may see, newest first.
+
+    The page's entries are among the newest ``page * per_page`` of each provider; one more tells whether
+    an older page follows.
+    """
+    wanted = page * per_page + 1
     entries = []
     for provider in _providers:
-        entries.extend(islice(provider(person, user), PER_PROVIDER))
+        entries.extend(islice(provider(person, user, limit=wanted), wanted))
     entries.sort(key=lambda entry: entry.when, reverse=True)
-    return entries[:limit]
+    start = (page - 1) * per_page
+    return TimelinePage(
+        number=page, entries=entries[start : start + per_page], has_next=len(entries) > start + per_page
+    )
 
 
 @timeline_provider
-def _entered_and_roles(person, user):
-    yield TimelineEntry(
-        when=person.entered_at,
-        kind=_("entered the register"),
-        title=person.get_source_display(),
-    )
-    for change in person.role_changes.all()[:PER_PROVIDER]:
+def _entered_and_roles(person, user, limit):
+    entered = TimelineEntry(when=person.entered_at, kind=_("entered the register"), title=person.get_source_display())
+    for change in person.role_changes.all()[:limit]:
+        if entered is not None and entered.when > change.changed_at:
+            yield entered
+            entered = None
         title = change.get_role_display()
         if change.previous_role:
             title = f"{change.get_previous_role_display()} → {title}"
         yield TimelineEntry(when=change.changed_at, kind=_("role"), title=title)
+    if entered is not None:
+        yield entered
 
 
 @timeline_provider
-def _emails(person, user):
+def _emails(person, user, limit):
     if not user.has_perm("clients.view_receivedemail"):
         return
-    for email in person.emails.only("id", "subject", "sent_at", "imported_at", "sender")[:PER_PROVIDER]:
+    # Newest first by the time shown (an email without a sending time shows when it was imported). The
+    # person's key is read too: the related manager sets the person on each email, which would otherwise
+    # fetch the deferred key once per email.
+    emails = person.emails.only("id", "client_id", "subject", "sent_at", "imported_at", "sender").order_by(
+        Coalesce("sent_at", "imported_at").desc(), "-id"
+    )
+    for email in emails[:limit]:
         yield TimelineEntry(
             when=email.sent_at or email.imported_at,
             kind=_("email received"),
@@ -102,11 +141,11 @@ def _emails(person, user):
 
 
 @timeline_provider
-def _notes(person, user):
+def _notes(person, user, limit):
     from clients.models import StaffNote
 
     notes = StaffNote.objects.visible_to(user).filter(client=person).select_related("author")
-    for note in notes[:PER_PROVIDER]:
+    for note in notes[:limit]:
         yield TimelineEntry(
             when=note.created_at,
             kind=_("restricted note") if note.restricted else _("note"),

@@ -3,15 +3,15 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from clients.timeline import PER_PROVIDER, TimelineEntry, link_provider, summary_provider, timeline_provider
+from clients.timeline import TimelineEntry, link_provider, summary_provider, timeline_provider
 from consents.models import ConsentEvent, ConsentState, Disclosure, MarketingProhibition
 
 
 @timeline_provider
-def consent_events(person, user):
+def consent_events(person, user, limit):
     if not user.has_perm("consents.view_consentevent"):
         return
-    for event in ConsentEvent.objects.filter(client=person).select_related("purpose")[:PER_PROVIDER]:
+    for event in ConsentEvent.objects.filter(client=person).select_related("purpose")[:limit]:
         what = event.purpose.title if event.purpose else _("all marketing")
         yield TimelineEntry(
             when=event.occurred_at,
@@ -19,7 +19,13 @@ def consent_events(person, user):
             title=f"{what} ({event.get_channel_display()})",
             url=reverse("admin:consents_consentevent_change", args=[event.pk]),
         )
-    for disclosure in Disclosure.objects.filter(client=person)[:PER_PROVIDER]:
+
+
+@timeline_provider
+def disclosures(person, user, limit):
+    if not user.has_perm("consents.view_consentevent"):
+        return
+    for disclosure in Disclosure.objects.filter(client=person)[:limit]:
         yield TimelineEntry(when=disclosure.disclosed_at, kind=_("disclosure"), title=disclosure.recipient)
 
 

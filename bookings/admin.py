@@ -229,6 +229,7 @@ class AppointmentAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
         if not sees_everyone(request.user):
             coach = str(request.user.pk)  # a coach's calendar is their own
         page = build_calendar(view=view, day=day, coach_user_id=int(coach) if coach.isdigit() else None)
+        can_add = self.has_add_permission(request)
         return TemplateResponse(
             request,
             "admin/bookings/appointment/calendar.html",
@@ -238,8 +239,8 @@ class AppointmentAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
                 "opts": self.model._meta,
                 "page": page,
                 "today": timezone.localdate(),
-                "can_add": self.has_add_permission(request),
-                "add_url": reverse("admin:bookings_appointment_add"),
+                "slot_cells": page.slot_cells(reverse("admin:bookings_appointment_add") if can_add else None),
+                "appointment_cells": page.appointment_cells(reverse("admin:bookings_appointment_change", args=[0])),
             },
         )
 

@@ -176,3 +176,17 @@ def test_the_status_is_changed_by_actions_only(client, visitors):
     appointment = AppointmentFactory()
     form = client.get(reverse("admin:bookings_appointment_change", args=[appointment.pk])).context["adminform"].form
     assert "status" not in form.fields
+
+
+def test_the_week_escapes_what_people_typed(client, visitors):
+    visitors().log_in(client, "superuser")
+    monday = date(2026, 11, 23)
+    coach = CoachFactory(display_name="Sami <b>")
+    AppointmentFactory(
+        coach=coach.user, client=ClientFactory(last_name="<script>x</script>"),
+        starts_at=at(monday, 10), ends_at=at(monday, 12),
+    )  # fmt: skip
+    html = client.get(URL, {"date": "2026-11-25"}).content.decode()
+    assert html.count('data-testid="appointment"') == 1
+    assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x</script>" not in html
+    assert 'aria-label="Varaa Sami &lt;b&gt; ma 23.11. 06:00"' in html

@@ -1,9 +1,16 @@
-from django.http import FileResponse, Http404
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from consents.services import keyed_hash
+from consents.views import cookie_choice
 from privacy import access_log
 from privacy.forms import DataRequestForm
 from privacy.models import AccessLogEntry, NoticeItem, NoticeVersion, PackageDownload
@@ -12,8 +19,35 @@ from privacy.packages import package_for_token
 from privacy.requests import submit_web_request, verify_request
 from register.ratelimit import over_limit
 
+logger = logging.getLogger(__name__)
 
-def _render_notice(request, notice: NoticeVersion):
+# The notice in force is the register's most read page and the same for every visitor but for the
+# cookie banner (shown until a choice is made, and what the choice allows) and the banner form's CSRF
+# token. So the page is kept in the cache, rendered once per language and banner state, with a marker
+# where the token goes; each request gets its own token put in. A new notice version, an edited item
+# or organisation drops the copies (forget_cached_notices, connected in PrivacyConfig.ready), and every
+# copy expires after NOTICE_CACHE_SECONDS in any case (a new release's templates show within that time).
+NOTICE_CACHE_SECONDS = 600
+CSRF_MARKER = "csrf-token-of-a-cached-notice-page"
+_BANNER_STATES = ["banner"] + [f"chosen-{analytics}{marketing}" for analytics in "01" for marketing in "01"]
+
+
+def _notice_cache_key(language: str, banner: str) -> str:
+    # The trackers configured are part of the page: a deployment that changes them gets new copies.
+    trackers = f"{settings.GOOGLE_TAG_ID}|{settings.META_PIXEL_ID}"
+    return f"privacy:notice:{language}:{banner}:{trackers}"
+
+
+def forget_cached_notices(**kwargs) -> None:
+    """Drop every cached copy of the notice page (a signal receiver: the notice or its keeper changed)."""
+    keys = [_notice_cache_key(code, state) for code, _name in settings.LANGUAGES for state in _BANNER_STATES]
+    try:
+        cache.delete_many(keys)
+    except Exception:  # any cache backend's connection error: the copies expire on their own
+        logger.warning("The cache did not answer; cached notice pages expire on their own")
+
+
+def _render_notice(request, notice: NoticeVersion, **extra):
     items = list(notice.items.all())
     by_kind = {kind: [i for i in items if i.kind == kind] for kind in NoticeItem.Kind.values}
     return render(
@@ -29,17 +63,47 @@ def _render_notice(request, notice: NoticeVersion):
             "transfers": by_kind["transfer"],
             "retention": retention_rules(),
             "versions": NoticeVersion.objects.published().order_by("-number"),
+            **extra,
         },
     )
 
 
 @require_safe
 def notice(request):
-    """Show the privacy notice in force, in the page's language."""
-    current = NoticeVersion.objects.current()
-    if current is None:
-        return render(request, "privacy/coming_soon.html", {"title": _("Privacy notice")})
-    return _render_notice(request, current)
+    """Show the privacy notice in force, in the page's language, from the cache when it is there."""
+    # No copy per query string: anyone could fill the cache with them.
+    key = None if request.GET else _notice_cache_key(get_language(), _banner_state(request))
+    content = _cached(key) if key else None
+    if content is None:
+        current = NoticeVersion.objects.current()
+        if current is None:
+            return render(request, "privacy/coming_soon.html", {"title": _("Privacy notice")})
+        if key is None:
+            return _render_notice(request, current)
+        content = _render_notice(request, current, csrf_token=CSRF_MARKER).content
+        _store(key, content)
+    return HttpResponse(content.replace(CSRF_MARKER.encode(), get_token(request).encode()))
+
+
+def _banner_state(request) -> str:
+    """Return what the cookie banner shows this visitor: itself, or what their choice allows."""
+    choice = cookie_choice(request)
+    return "banner" if choice is None else f"chosen-{int(choice.analytics)}{int(choice.marketing)}"
+
+
+def _cached(key: str) -> bytes | None:
+    try:
+        return cache.get(key)
+    except Exception:  # any cache backend's connection error: render the page instead
+        logger.warning("The cache did not answer; the notice is rendered for this request")
+        return None
+
+
+def _store(key: str, content: bytes) -> None:
+    try:
+        cache.set(key, content, NOTICE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("The cache did not answer; the notice page was not cached")
 
 
 @require_safe

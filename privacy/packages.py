@@ -7,21 +7,25 @@ import hashlib
 import io
 import json
 import secrets
+import shutil
+import tempfile
 import zipfile
 from datetime import timedelta
+from typing import BinaryIO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from clients.models import Guardian
 from privacy.models import AccessPackage, DataRequest, NoticeItem, NoticeVersion
 from privacy.notices import retention_rules
-from register.declarations import Subject, export
+from register.declarations import Subject, export_sections
 
 LINK_VALID = timedelta(days=7)
 
@@ -54,40 +58,90 @@ def _article_15_information(notice: NoticeVersion | None) -> dict:
     }  # fmt: skip
 
 
-def build_package_bytes(request: DataRequest, *, language: str = "fi", portable: bool = False) -> bytes:
-    """Return the zip: report.html for reading, data.json for machines, both from the declarations.
+ROWS_MARKER = "@@rows-of-this-section@@"
+SECTION_KEYS = ("model", "category", "retention", "fields")
+
+
+def write_package(request: DataRequest, target: BinaryIO, *, language: str = "fi", portable: bool = False) -> None:
+    """Write the zip to ``target``: report.html for reading, data.json for machines, both from the declarations.
 
     A portability copy (article 20) holds only what the person provided on consent or contract, and adds
     one CSV file per kind of data for other services to read.
+
+    The rows are read a batch at a time and written out as they come: report.html straight into the
+    zip, data.json meanwhile into a temporary file and then into the zip, so that memory holds one batch
+    whatever the size of the person's record.
     """
     with translation.override(language):
-        sections = export(subject_of(request), portable_only=portable)
+        sections = list(export_sections(subject_of(request), portable_only=portable))
         notice = NoticeVersion.objects.current()
         information = _article_15_information(notice)
-        document = {
+        report = render_to_string(
+            "privacy/package_report.html",
+            {
+                "request": request,
+                "sections": sections,
+                "information": information,
+                "notice": notice,
+                "rows_marker": ROWS_MARKER,
+            },
+        )
+        head = {
             "requested_by": request.name,
             "made_at": timezone.now().isoformat(),
             "about_the_processing": information,
-            "data": sections,
         }
-        html = render_to_string(
-            "privacy/package_report.html",
-            {"request": request, "sections": sections, "information": information, "notice": notice},
-        )
+        with (
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive,
+            tempfile.TemporaryFile("w+", encoding="utf-8") as data,
+        ):
+            parts = iter(report.split(ROWS_MARKER))
+            with archive.open("report.html", "w") as entry, io.TextIOWrapper(entry, encoding="utf-8") as html:
+                data.write(_json(head)[:-1] + ', "data": [')  # the object stays open for the sections
+                for number, section in enumerate(sections):
+                    html.write(next(parts))
+                    about = _json({key: getattr(section, key) for key in SECTION_KEYS})
+                    data.write(("," if number else "") + "\n" + about[:-1] + ', "rows": [')
+                    for index, row in enumerate(section.values()):
+                        html.write(_table_row(row))
+                        data.write(("," if index else "") + "\n" + _json(row))
+                    data.write("]}")
+                html.write("".join(parts))
+                data.write("]}\n")
+            data.seek(0)
+            with archive.open("data.json", "w") as entry, io.TextIOWrapper(entry, encoding="utf-8") as text:
+                shutil.copyfileobj(data, text)
+            if portable:
+                for section in sections:
+                    _write_csv(archive, section)
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _table_row(row: dict) -> str:
+    return "<tr>" + "".join(f"<td>{escape('' if value is None else value)}</td>" for value in row.values()) + "</tr>"
+
+
+def _write_csv(archive: zipfile.ZipFile, section) -> None:
+    """Write one kind of the person's data as CSV into the portability copy, a batch of rows at a time."""
+    with (
+        archive.open(f"{section.model.replace('.', '-')}.csv", "w") as entry,
+        io.TextIOWrapper(entry, encoding="utf-8", newline="") as text,
+    ):
+        writer = csv.DictWriter(text, fieldnames=list(section.fields))
+        writer.writeheader()
+        for row in section.values():
+            writer.writerow(
+                {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for k, v in row.items()}
+            )
+
+
+def build_package_bytes(request: DataRequest, *, language: str = "fi", portable: bool = False) -> bytes:
+    """Return the zip as bytes: for small packages and the tests (``write_package`` writes to a file)."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("report.html", html)
-        archive.writestr("data.json", json.dumps(document, ensure_ascii=False, indent=2, default=str))
-        if portable:
-            for section in sections:
-                rows = io.StringIO()
-                writer = csv.DictWriter(rows, fieldnames=list(section["fields"]))
-                writer.writeheader()
-                writer.writerows(
-                    {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for k, v in row.items()}
-                    for row in section["rows"]
-                )
-                archive.writestr(f"{section['model'].replace('.', '-')}.csv", rows.getvalue())
+    write_package(request, buffer, language=language, portable=portable)
     return buffer.getvalue()
 
 
@@ -97,15 +151,18 @@ def make_access_package(
 ) -> tuple[AccessPackage, str]:
     """Build the package, store it privately and (by default) email the requester a download link."""
     language = "en" if request.people.filter(preferred_language="en").exists() else "fi"
-    content = build_package_bytes(request, language=language, portable=portable)
     token = secrets.token_urlsafe(32)
-    package = AccessPackage(
-        request=request,
-        token_hash=hashlib.sha256(token.encode()).hexdigest(),
-        expires_at=timezone.now() + LINK_VALID,
-        size=len(content),
-    )
-    package.file.save("package.zip", ContentFile(content), save=False)
+    with tempfile.TemporaryFile() as content:
+        # Built in a temporary file and handed to the storage from there: never whole in memory.
+        write_package(request, content, language=language, portable=portable)
+        package = AccessPackage(
+            request=request,
+            token_hash=hashlib.sha256(token.encode()).hexdigest(),
+            expires_at=timezone.now() + LINK_VALID,
+            size=content.tell(),
+        )
+        content.seek(0)
+        package.file.save("package.zip", File(content, name="package.zip"), save=False)
     package.save()
     url = base_url.rstrip("/") + reverse("privacy:package", args=[token])
     if send:

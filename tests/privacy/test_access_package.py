@@ -100,3 +100,50 @@ def test_a_guardian_address_brings_only_the_guardians_record_of_the_matched_mino
     data, _report = unzip(build_package_bytes(request))
     guardians = next(s for s in data["data"] if s["model"] == "clients.Guardian")["rows"]
     assert [g["relation"] for g in guardians] == ["äiti"]
+
+
+def test_a_long_record_is_written_with_memory_that_does_not_grow_with_it(organisation):
+    """The package is streamed: three times the rows take about the same memory, not three times as much."""
+    import tempfile
+    import tracemalloc
+
+    from clients.models import ReceivedEmail
+    from privacy.packages import write_package
+
+    def peak_for(rows):
+        person = ClientFactory()
+        ReceivedEmail.objects.bulk_create(
+            ReceivedEmail(client=person, message_id=f"<{person.pk}-{n}@x>", sender=person.email, body="x" * 400)
+            for n in range(rows)
+        )
+        request = request_for(person)
+        with tempfile.TemporaryFile() as target:
+            tracemalloc.start()
+            write_package(request, target)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            target.seek(0)
+            emails = next(s for s in json.loads(zipfile.ZipFile(target).read("data.json"))["data"]
+                          if s["model"] == "clients.ReceivedEmail")  # fmt: skip
+        assert len(emails["rows"]) == rows
+        return peak
+
+    small, large = peak_for(1500), peak_for(4500)
+    assert large < small * 1.5, (small, large)
+
+
+def test_the_package_reads_related_rows_along_instead_of_one_query_each(organisation, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(appointments):
+        person = ClientFactory()
+        for number in range(appointments):
+            starts = timezone.now().replace(microsecond=0) + timedelta(days=number + 1)
+            AppointmentFactory(client=person, starts_at=starts, ends_at=starts + timedelta(hours=1))
+        request = request_for(person)
+        with CaptureQueriesContext(connection) as captured:
+            build_package_bytes(request)
+        return len(captured)
+
+    assert queries_for(2) == queries_for(12)

@@ -14,6 +14,7 @@ class RegisterConfig(AppConfig):
 
         from django.contrib.auth.signals import user_logged_in
 
+        from register import checks  # noqa: F401 - registers the deployment checks
         from register.middleware import remember_login_time
 
         user_logged_in.connect(remember_login_time, dispatch_uid="register.remember_login_time")

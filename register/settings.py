@@ -7,6 +7,7 @@ With ``DEBUG`` off nothing insecure is assumed: a missing secret stops start-up.
 """
 
 from datetime import timedelta
+from importlib.util import find_spec
 from pathlib import Path
 
 import environ
@@ -142,6 +143,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Nothing another server needs is kept in a process: sessions are in the database, and the cache (rate
+# limits, the cached notice page, the organisation) is shared when CACHE_URL points to Redis, which
+# production needs as soon as more than one process serves the app (manage.py check --deploy says so).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://register")}
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
@@ -213,8 +218,33 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploaded files (email attachments, access packages) go through Django's storage API: the local folder
+# MEDIA_ROOT by default, or an S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set, so that several
+# servers share them. The bucket stays private: files reach people only through the views that check
+# the right to them. boto3 reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME and find_spec("storages") is None:
+    raise ImproperlyConfigured(
+        "AWS_STORAGE_BUCKET_NAME is set but django-storages is not installed: pip install -e '.[s3]'."
+    )
+_FILE_STORAGE = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "location": env.str("AWS_LOCATION", default="media"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+    if AWS_STORAGE_BUCKET_NAME
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _FILE_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -18,6 +18,7 @@ PRODUCTION = {
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
     "SECURE_HSTS_PRELOAD": "true",
     "DATABASE_URL": "sqlite:///:memory:",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
@@ -76,3 +77,23 @@ def test_list_settings_ignore_spaces_and_a_secret_may_start_with_a_dollar_sign()
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['a.example.fi', 'b.example.fi'] $abc-" + "x" * 50
+
+
+def test_the_deployment_checklist_warns_of_a_cache_each_process_keeps_for_itself():
+    result = run(["manage.py", "check", "--deploy"], PRODUCTION, remove=["CACHE_URL"])
+    assert "register.W010" in result.stdout + result.stderr
+
+
+def test_uploaded_files_go_to_an_s3_bucket_when_one_is_named():
+    code = "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'])"
+    local = run(["manage.py", "shell", "-v0", "-c", code], PRODUCTION)
+    assert local.stdout.strip() == "django.core.files.storage.FileSystemStorage"
+    bucket = run(["manage.py", "shell", "-v0", "-c", code], {**PRODUCTION, "AWS_STORAGE_BUCKET_NAME": "rekisteri"})
+    try:
+        import storages  # noqa: F401
+    except ImportError:
+        # Without the optional dependency the app refuses to start, saying what to install, in one line.
+        assert bucket.returncode == 1 and "pip install -e '.[s3]'" in bucket.stderr
+        assert bucket.stderr.strip().count("\n") == 0, bucket.stderr
+    else:
+        assert bucket.stdout.strip() == "storages.backends.s3.S3Storage"

@@ -3,6 +3,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
@@ -63,6 +64,12 @@ class Command(BaseCommand):
         )
         if removed:
             self.stdout.write(f"Removed {len(removed)} older archives: " + ", ".join(path.name for path in removed))
+        if not isinstance(default_storage, FileSystemStorage):
+            # The archive reads MEDIA_ROOT itself: files kept in a bucket (AWS_STORAGE_BUCKET_NAME) are not in it.
+            self.stderr.write(
+                "Uploaded files are kept in object storage, not under MEDIA_ROOT, and are not in this archive: "
+                "keep them with the bucket's own versioning or replication."
+            )
 
 
 def _size(size: float) -> str:

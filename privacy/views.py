@@ -82,7 +82,10 @@ def notice(request):
             return _render_notice(request, current)
         content = _render_notice(request, current, csrf_token=CSRF_MARKER).content
         _store(key, content)
-    return HttpResponse(content.replace(CSRF_MARKER.encode(), get_token(request).encode()))
+    marker = CSRF_MARKER.encode()
+    if marker not in content:
+        return HttpResponse(content)  # no cookie banner, so no form and no token to put in
+    return HttpResponse(content.replace(marker, get_token(request).encode()))
 
 
 def _banner_state(request) -> str:

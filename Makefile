@@ -6,8 +6,10 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+BENCH_PEOPLE ?= 100000
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/bench
 
-.PHONY: run test test-postgres test-browser serve messages lint format clean
+.PHONY: run test test-postgres test-browser bench bench-postgres serve messages lint format clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +45,14 @@ test-postgres: $(VENV)/.installed-dev
 ## test-browser: the browser tests only, against PostgreSQL (POSTGRES_URL); a missing browser fails
 test-browser: $(VENV)/.installed-dev
 	DATABASE_URL=$(POSTGRES_URL) REQUIRE_BROWSER=1 $(VENV)/bin/pytest -m browser $(PYTEST_ARGS)
+
+## bench: the benchmark of issue 10 on SQLite (the data set is made once, in bench/.data/, and reused)
+bench: $(VENV)/.installed-run
+	DATABASE_URL=sqlite:///$(CURDIR)/bench/.data/bench-$(BENCH_PEOPLE).sqlite3 $(PY) -m bench --people $(BENCH_PEOPLE) $(BENCH_ARGS)
+
+## bench-postgres: the benchmark on PostgreSQL, in a database of its own (BENCH_POSTGRES_URL)
+bench-postgres: $(VENV)/.installed-run
+	DATABASE_URL=$(BENCH_POSTGRES_URL) $(PY) -m bench --people $(BENCH_PEOPLE) $(BENCH_ARGS)
 
 ## serve: gunicorn with production settings (DEBUG off; needs SECRET_KEY, ALLOWED_HOSTS, ...)
 serve: $(VENV)/.installed-run

@@ -1,0 +1,366 @@
+"""Measure every target of issue 10 against the benchmark's data set and print the results as tables.
+
+    python -m bench [--people N] [--repeat R] [--rebuild]
+
+``DATABASE_URL`` chooses the database (``make bench`` and ``make bench-postgres`` set it). Each page is
+requested twice to warm up, once to count its queries, then ``--repeat`` times for the timings: the
+median and the 95th percentile of the server's time in-process (no network, no browser).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bench.dataset import BASE_DIR, DatasetError, prepare_database, seed
+
+DEFAULT_PEOPLE = 100_000
+DATA_DIR = BASE_DIR / "bench" / ".data"
+CALENDAR_APPOINTMENTS = 300
+LIST_TARGET_MS, SEARCH_TARGET_MS, PERSON_TARGET_MS, CALENDAR_TARGET_MS = 30, 25, 100, 100
+PACKAGE_TARGET_MS, NOTICE_SHARE = 2000, 0.90
+
+
+@dataclass
+class Result:
+    name: str
+    median: float
+    p95: float
+    queries: int | None
+    target: float | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        return self.median / self.target if self.target else None
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.target is None else self.median <= self.target
+
+
+def _percentile_95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20)[18] if len(times) > 1 else times[0]
+
+
+class Bench:
+    def __init__(self, repeat: int, out=sys.stdout):
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        from tests.auth import sign_in
+
+        self.repeat = repeat
+        self.out = out
+        self.staff = Client()
+        sign_in(self.staff, get_user_model().objects.filter(is_superuser=True).order_by("pk").first())
+        self.results: list[Result] = []
+        self.stock: list[tuple[str, Result, Result]] = []
+
+    def page(self, name: str, url: str, *, target: float | None = None, client=None, note: str = "") -> Result:
+        """Time ``url``: two warm-ups, one request to count its queries, then ``repeat`` timed requests."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client = client or self.staff
+        for _warm_up in range(2):
+            client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        queries = len(captured)  # now: the next request's start empties the log
+        if response.status_code != 200:
+            raise DatasetError(f"{url} answered {response.status_code}; the benchmark needs 200.")
+        times = []
+        for _number in range(self.repeat):
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        result = Result(name, statistics.median(times), _percentile_95(times), queries, target, note)
+        self.out.write(f"  {name}: {result.median:.1f} ms ({result.queries} queries)\n")
+        self.out.flush()
+        return result
+
+
+def _machine() -> str:
+    from django.db import connection
+
+    model = platform.processor() or "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if "model name" in line]
+        model = names[0] if names else model
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            database = f"PostgreSQL {cursor.fetchone()[0]}"
+        else:
+            cursor.execute("SELECT sqlite_version()")
+            database = f"SQLite {cursor.fetchone()[0]}"
+    import django
+
+    return (
+        f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, Django {django.get_version()}, "
+        f"{database}"
+    )
+
+
+def _calendar_week() -> datetime:
+    """Book the benchmark's calendar week (a week no generated booking reaches) with 300 appointments."""
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    from bookings.models import Appointment, Coach, Service
+    from clients.models import Client
+
+    zone = ZoneInfo(settings.TIME_ZONE)
+    today = datetime.now(zone).date()
+    monday = today + timedelta(weeks=20, days=-today.weekday())
+    start = datetime.combine(monday, datetime.min.time(), tzinfo=zone)
+    week = Appointment.objects.filter(starts_at__gte=start, starts_at__lt=start + timedelta(days=7))
+    if week.count() >= CALENDAR_APPOINTMENTS:
+        return start
+    coaches = list(Coach.objects.filter(user__is_active=True).values_list("user_id", flat=True))
+    service = Service.objects.filter(is_active=True).order_by("duration").first()
+    clients = Client.objects.filter(role="client", date_of_birth__lt=today - timedelta(days=20 * 365))
+    people = list(clients.order_by("-pk").values_list("pk", flat=True)[:CALENDAR_APPOINTMENTS])
+    slots = [(day, hour) for day in range(6) for hour in range(7, 20)]
+    appointments = []
+    for number in range(CALENDAR_APPOINTMENTS):
+        day, hour = slots[number // len(coaches)]
+        starts = start + timedelta(days=day, hours=hour)
+        appointments.append(
+            Appointment(client_id=people[number], coach_id=coaches[number % len(coaches)], service=service,
+                        starts_at=starts, ends_at=starts + service.duration, status="booked")
+        )  # fmt: skip
+    week.delete()
+    Appointment.objects.bulk_create(appointments)
+    return start
+
+
+def _long_records() -> dict[int, int]:
+    """Return the long-standing clients of the generated register: appointments per client id."""
+    from django.db.models import Count
+
+    from bookings.models import Appointment
+    from register.scale import LONG_RECORDS
+
+    wanted = [record.appointments for record in LONG_RECORDS]
+    rows = Appointment.objects.values("client").annotate(n=Count("pk")).filter(n__in=wanted)
+    return {row["n"]: row["client"] for row in rows}
+
+
+def _search_terms():
+    """Return a part of a common last name, a part of one email address and a phone number as typed."""
+    from django.db.models import Count
+
+    from clients.models import Client
+
+    common = Client.objects.values("last_name").annotate(n=Count("pk")).order_by("-n", "last_name")[0]["last_name"]
+    person = Client.objects.exclude(phone="").exclude(email="").order_by("pk")[500]
+    local = person.email.split("@")[0]
+    digits = str(person.phone).removeprefix("+358")
+    return common[1:5].lower(), local[-10:], f"0{digits[:2]} {digits[2:5]} {digits[5:]}"
+
+
+def _measure_lists(bench: Bench) -> None:
+    from django.urls import reverse
+
+    from bench.urls import STOCK_MODELS
+
+    project_page, stock_page = 50, 100
+    for model in STOCK_MODELS:
+        meta = model._meta
+        name = str(meta.verbose_name_plural)
+        total = model._default_manager.count()
+        project = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        stock = reverse(f"stock:{meta.app_label}_{meta.model_name}_changelist")
+        for label, page, stock_number in (
+            ("first page", 1, 1),
+            ("middle page", total // 2 // project_page + 1, total // 2 // stock_page + 1),
+        ):
+            suffix = f"?p={page}" if page > 1 else ""
+            ours = bench.page(f"{name}, {label}", project + suffix, target=LIST_TARGET_MS, note=f"{total:_} rows")
+            theirs = bench.page(f"stock {name}, {label}", stock + (f"?p={stock_number}" if stock_number > 1 else ""))
+            bench.results.append(ours)
+            bench.stock.append((f"{name}, {label}", ours, theirs))
+
+
+def _measure_package(bench: Bench, person_id: int) -> None:
+    from datetime import date
+
+    from clients.models import Client
+    from privacy.packages import subject_of, write_package
+    from privacy.requests import record_request
+    from register.declarations import export_sections
+
+    person = Client.objects.get(pk=person_id)
+    request = record_request(
+        received_on=date.today(), kind="access", channel="email", name=person.full_name, email=person.email
+    )
+    request.people.add(person)
+    try:
+        rows = sum(section.rows.count() for section in export_sections(subject_of(request)))
+        times = []
+        for _number in range(3):
+            with tempfile.TemporaryFile() as target:
+                started = time.perf_counter()
+                write_package(request, target)
+                times.append((time.perf_counter() - started) * 1000)
+                size = target.tell()
+        with tempfile.TemporaryFile() as target:
+            tracemalloc.start()
+            write_package(request, target)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        note = f"{rows:_} rows, zip {size / 1e6:.1f} MB, peak Python memory {peak / 1e6:.1f} MB"
+        bench.results.append(
+            Result(
+                "access package (streamed zip)", statistics.median(times), max(times), None, PACKAGE_TARGET_MS, note
+            )
+        )
+        bench.out.write(f"  access package: {statistics.median(times):.0f} ms, {note}\n")
+    finally:
+        request.delete()
+
+
+def _measure_notice(bench: Bench) -> tuple[float, float]:
+    """Return the requests per second of the cached notice page and of a minimal view sending its bytes."""
+    from django.test import Client
+
+    from bench import urls
+
+    visitor = Client()
+    urls.MINIMAL_CONTENT["bytes"] = visitor.get("/tietosuojaseloste/").content
+    rates = {"/tietosuojaseloste/": [], "/bench/minimal/": []}
+    for _round in range(5):  # alternating rounds, so that a busy moment of the machine hits both
+        for url, measured in rates.items():
+            for _warm_up in range(20):
+                visitor.get(url)
+            started = time.perf_counter()
+            for _request in range(200):
+                visitor.get(url)
+            measured.append(200 / (time.perf_counter() - started))
+    notice, minimal = (statistics.median(rates[url]) for url in rates)
+    bench.out.write(f"  notice: {notice:.0f} requests/s, minimal view: {minimal:.0f} requests/s\n")
+    return notice, minimal
+
+
+def _table(results: list[Result]) -> list[str]:
+    lines = [
+        "| Target | Median ms | p95 ms | Queries | Target ms | Ratio | Met | |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for result in results:
+        ratio = f"{result.ratio:.2f}" if result.ratio is not None else "–"
+        met = "–" if result.met is None else ("yes" if result.met else "**no**")
+        queries = "–" if result.queries is None else str(result.queries)
+        target = f"{result.target:.0f}" if result.target else "–"
+        lines.append(
+            f"| {result.name} | {result.median:.1f} | {result.p95:.1f} | {queries} | {target} | {ratio} | {met} "
+            f"| {result.note} |"
+        )
+    return lines
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=int(os.environ.get("BENCH_PEOPLE", DEFAULT_PEOPLE)))
+    parser.add_argument("--repeat", type=int, default=15, help="timed requests per page (default 15)")
+    parser.add_argument("--rebuild", action="store_true", help="drop the data set and generate it again")
+    args = parser.parse_args(argv)
+    if args.people < 1000 or args.repeat < 2:
+        parser.error("--people must be at least 1000 and --repeat at least 2")
+    out = sys.stdout
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / f'bench-{args.people}.sqlite3'}"
+    try:
+        prepare_database(database_url, rebuild=args.rebuild)
+        os.environ["DATABASE_URL"] = database_url
+        os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+        import django
+
+        django.setup()
+        from django.contrib.auth import get_user_model
+        from django.db import connection
+
+        from billing.models import Invoice
+        from bookings.models import Appointment
+        from clients.models import Client
+
+        seeded = None
+        if not get_user_model().objects.exists():
+            seeded = seed(database_url, args.people, out)
+            connection.close()
+        elif Client.objects.count() < args.people:
+            raise DatasetError(
+                f"The database at DATABASE_URL holds another register than {args.people:_} people: run with --rebuild."
+            )
+        calendar_week = _calendar_week()
+        sizes = (
+            f"{Client.objects.count():_} people, {Appointment.objects.count():_} appointments, "
+            f"{Invoice.objects.count():_} invoices"
+        )
+        made = f"generated in {seeded:.0f} s" if seeded else "reused"
+        out.write(f"Data set: {sizes} ({made})\n")
+        bench = Bench(args.repeat, out)
+        long_records = _long_records()
+        name, email, phone = _search_terms()
+
+        out.write("Measuring ...\n")
+        _measure_lists(bench)
+        for label, term in (("name", name), ("email", email), ("phone", phone)):
+            bench.results.append(
+                bench.page(f"people search by part of a {label} ({term!r})", f"/admin/clients/client/?q={term}",
+                           target=SEARCH_TARGET_MS)
+            )  # fmt: skip
+        person = long_records.get(500)
+        if person:
+            bench.results.append(
+                bench.page("person page (500 appointments, 100 invoices, 200 emails)",
+                           f"/admin/clients/client/{person}/change/", target=PERSON_TARGET_MS)
+            )  # fmt: skip
+        bench.results.append(
+            bench.page(
+                f"calendar week, all coaches ({CALENDAR_APPOINTMENTS} appointments)",
+                f"/admin/bookings/appointment/calendar/?date={calendar_week:%Y-%m-%d}",
+                target=CALENDAR_TARGET_MS,
+            )
+        )
+        if long_records:
+            _measure_package(bench, long_records[max(long_records)])
+        notice, minimal = _measure_notice(bench)
+    except DatasetError as error:
+        sys.exit(f"bench: {error}")
+
+    report = [
+        f"Machine: {_machine()}",
+        f"Data set: {sizes}"
+        + (f"; generated by seed_demo --people {args.people} in {seeded:.0f} s" if seeded else ""),
+        "",
+        *_table(bench.results),
+        "",
+        f"Privacy notice from the cache: {notice:.0f} requests/s, {notice / minimal:.0%} of a minimal view sending "
+        f"the same bytes ({minimal:.0f} requests/s); target at least {NOTICE_SHARE:.0%}: "
+        f"{'met' if notice / minimal >= NOTICE_SHARE else '**not met**'}.",
+        "",
+        "| List | Project median ms (queries) | Stock ModelAdmin median ms (queries) | Speed-up |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {name} | {ours.median:.1f} ({ours.queries}) | {theirs.median:.1f} ({theirs.queries}) "
+            f"| {theirs.median / ours.median:.1f}× |"
+            for name, ours, theirs in bench.stock
+        ),
+    ]
+    text = "\n".join(report) + "\n"
+    out.write("\n" + text)
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    (DATA_DIR / f"last-{connection.vendor}.md").write_text(text)

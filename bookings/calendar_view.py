@@ -48,6 +48,7 @@ class CalendarPage:
     columns: list[Column]
     placed: list[Placed] = field(default_factory=list)
     hours: list[tuple[int, int]] = field(default_factory=list)
+    day_labels: dict[date, str] = field(default_factory=dict, repr=False)
 
     @property
     def previous_day(self) -> date:
@@ -56,6 +57,23 @@ class CalendarPage:
     @property
     def next_day(self) -> date:
         return self.day + timedelta(days=7 if self.view == "week" else 1)
+
+    def day_label(self, day: date) -> str:
+        """Return the day as the grid's headings show it ("ke 25.11."), escaped; formatted once per day."""
+        if day not in self.day_labels:
+            self.day_labels[day] = escape(date_format(day, "D j.n."))
+        return self.day_labels[day]
+
+    def header_cells(self) -> SafeString:
+        """Return the column headings: the day, and the coach when several coaches are shown."""
+        cells = []
+        for column in self.columns:
+            coach = ""
+            if column.coach is not None and self.selected_coach is None:
+                coach = f'<br><span class="quiet">{escape(column.coach.display_name)}</span>'
+            label = self.day_label(column.day)
+            cells.append(f'<div class="cal-head gc-{column.index}" role="columnheader">{label}{coach}</div>')
+        return mark_safe("".join(cells))  # noqa: S308 - every value in it is escaped above
 
     def slot_cells(self, add_url: str | None = None) -> SafeString:
         """Return the grid's empty half hours as HTML: links that start a booking, or plain cells.
@@ -83,7 +101,7 @@ class CalendarPage:
             )
             if offset not in quoted:
                 quoted[offset] = [quote(f"{when}:00{offset}", safe="/") for when in times]
-            coach, day = escape(column.coach.display_name), escape(date_format(column.day, "D j.n."))
+            coach, day = escape(column.coach.display_name), self.day_label(column.day)
             cells.extend(
                 f'<a class="{prefix}{FIRST_SLOT_ROW + n}" href="{link}{quoted[offset][n]}" '
                 f'aria-label="{book % {"coach": coach, "when": f"{day} {when}"}}"></a>'
@@ -99,9 +117,12 @@ class CalendarPage:
         zone = ZoneInfo(settings.TIME_ZONE)
         statuses = {value: escape(label) for value, label in Appointment.Status.choices}
         head, tail = (escape(part) for part in change_url.split("/0/", 1))
+        services = {}  # a service's name in the page's language, looked up once
         cells = []
         for item in self.placed:
             appointment = item.appointment
+            if appointment.service_id not in services:
+                services[appointment.service_id] = escape(appointment.service)
             starts = timezone.localtime(appointment.starts_at, zone)
             ends = timezone.localtime(appointment.ends_at, zone)
             cells.append(
@@ -109,7 +130,7 @@ class CalendarPage:
                 f'coach-{appointment.coach_id} status-{escape(appointment.status)}" '
                 f'href="{head}/{appointment.pk}/{tail}" data-testid="appointment">'
                 f"<strong>{starts:%H:%M}–{ends:%H:%M}</strong> {escape(appointment.client or '–')}<br>"
-                f'<span class="quiet">{escape(appointment.service)} · '
+                f'<span class="quiet">{services[appointment.service_id]} · '
                 f"{statuses.get(appointment.status, escape(appointment.status))}</span></a>"
             )
         return mark_safe("".join(cells))  # noqa: S308 - every value in it is escaped above

@@ -3,9 +3,10 @@
 import random
 import tempfile
 import unicodedata
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -187,6 +188,17 @@ RESTRICTED_SHARE = 0.001
 NOTE_SHARE = 0.05  # of clients: a staff note each
 
 
+class _Person(NamedTuple):
+    """What the rows that follow a generated person (notes, guardians, emails) need to know of them."""
+
+    key: int
+    role: str
+    entered: datetime
+    coach: int | None
+    email: str
+    minor: bool
+
+
 class _Pools:
     """Names and addresses drawn once from Faker and combined freely: Faker per row would take minutes."""
 
@@ -243,7 +255,7 @@ def seed_at_scale(command, scale):
     keys = loader.reserve(Client, scale.people)
     scale.first_keys["clients.Client"] = keys[0]
 
-    people = []  # (key, role, entered_at, coach, email, is_minor) of each person, for the rows that follow
+    people: list[_Person] = []
     long_keys = {}
 
     def rows():
@@ -268,7 +280,7 @@ def seed_at_scale(command, scale):
             coach = rng.choice(scale.coach_user_ids) if coached else None
             informed = entered if coached else None
             restricted = rng.random() < RESTRICTED_SHARE and not long
-            people.append((key, role, entered, coach, email, minor))
+            people.append(_Person(key, role, entered, coach, email, minor))
             if long:
                 long_keys[key] = LONG_RECORDS[index]
             yield (
@@ -297,10 +309,10 @@ def seed_at_scale(command, scale):
         scale.progress(scale.people, "people") as bar,
     ):
         loader.write_with_history(Client, columns, scale.counted(rows(), bar), history_date="created_at")
-        loader.add(RoleChange, ["client_id", "role", "changed_at"], [person[:3] for person in people])
+        loader.add(RoleChange, ["client_id", "role", "changed_at"], [(p.key, p.role, p.entered) for p in people])
     scale.long_records = long_keys
 
-    minors = [person for person in people if person[5]]
+    minors = [person for person in people if person.minor]
     guardians = minors[: int(len(minors) * 0.9)]  # a tenth still lack one: the back office flags them
     loader.write_with_history(
         Guardian,
@@ -310,21 +322,27 @@ def seed_at_scale(command, scale):
             (guardian_key, key, rng.choice(pools.first_names), rng.choice(pools.last_names),
              rng.choice(["äiti", "isä", "huoltaja"]), f"+35850{guardian_key % 10_000_000:07d}",
              f"huoltaja.{guardian_key}@example.fi", rng.choice(pools.streets), *rng.choice(pools.places), True)
-            for guardian_key, (key, *_rest) in zip(loader.reserve(Guardian, len(guardians)), guardians, strict=True)
+            for guardian_key, key in zip(loader.reserve(Guardian, len(guardians)), [p.key for p in guardians],
+                                         strict=True)
         ),
         history_date=now,
     )  # fmt: skip
 
-    coached = [person for person in people if person[3] is not None]
+    coached = [person for person in people if person.coach is not None]
     noted = rng.sample(coached, int(len(coached) * NOTE_SHARE))
     loader.write_with_history(
         StaffNote,
         ["id", "client_id", "author_id", "created_at", "text", "restricted"],
         (
-            (note_key, key, coach, entered + timedelta(days=rng.randint(1, 90)), rng.choice(pools.sentences), False)
-            for note_key, (key, _role, entered, coach, *_rest) in zip(
-                loader.reserve(StaffNote, len(noted)), noted, strict=True
+            (
+                note_key,
+                person.key,
+                person.coach,
+                person.entered + timedelta(days=rng.randint(1, 90)),
+                rng.choice(pools.sentences),
+                False,
             )
+            for note_key, person in zip(loader.reserve(StaffNote, len(noted)), noted, strict=True)
         ),
         history_date="created_at",
     )
@@ -334,18 +352,18 @@ def seed_at_scale(command, scale):
 def _seed_emails_at_scale(scale, pools, people):
     """Generate the emails people sent: a few of most people's, and the long-standing clients' many."""
     rng, loader = scale.rng, scale.loader
-    with_email = [person for person in people if person[4]]
+    with_email = [person for person in people if person.email]
     senders = rng.sample(with_email, min(len(with_email), scale.amount("emails")))
-    by_key = {person[0]: person for person in with_email}
+    by_key = {person.key: person for person in with_email}
     for key, record in scale.long_records.items():
         senders += [by_key[key]] * record.emails
     keys = loader.reserve(ReceivedEmail, len(senders))
 
     def rows():
-        for email_key, (key, _role, entered, _coach, address, _minor) in zip(keys, senders, strict=True):
-            sent = entered + (scale.now - entered) * rng.random()
+        for email_key, person in zip(keys, senders, strict=True):
+            sent = person.entered + (scale.now - person.entered) * rng.random()
             yield (
-                email_key, key, f"<scale-{email_key}@example.fi>", address, "", "valmennus@example.fi",
+                email_key, person.key, f"<scale-{email_key}@example.fi>", person.email, "", "valmennus@example.fi",
                 rng.choice(EMAIL_SUBJECTS), sent, rng.choice(pools.sentences), sent,
             )  # fmt: skip
 

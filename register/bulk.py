@@ -4,12 +4,14 @@ The ORM's ``bulk_create`` builds a model instance per row and prepares every val
 millions of rows that costs minutes. Here rows are plain tuples of column values with their primary
 keys chosen up front (so that child rows can point at them without reading anything back), written in
 large batches: PostgreSQL's COPY, SQLite's ``executemany``. What ``save()`` would have done besides
-writing the row is the caller's job, and the loader helps with the common part: the field-history copy
-(django-simple-history's "+" row) that every new row of a model with field history gets.
+writing the row is the caller's job; the loader does the common part, the field-history copy
+(django-simple-history's "+" row) that every new row of a model with field history gets, by having the
+database copy the rows just written.
 
-Secondary indexes cost more to maintain row by row than to build once from sorted data, so a load may
-drop a table's plain indexes first and build them again at the end (``indexes_deferred``). Indexes that
-enforce something (unique, primary key, PostgreSQL's exclusion constraints) stay and check every row.
+Indexes and checks cost more row by row than all at once, so a load may drop a table's plain indexes,
+and on PostgreSQL its foreign keys and exclusion constraints, and build them again at the end
+(``indexes_deferred``), when every loaded row is checked: a load that broke a rule fails as a whole.
+Unique and primary-key indexes stay throughout.
 
 Nothing here is for requests: only generated data is loaded this way.
 """
@@ -37,8 +39,7 @@ _converted: dict[datetime, str] = {}
 
 def _sqlite_datetime(value):
     # What Django's SQLite backend stores for an aware datetime: naive UTC in ISO format with a space.
-    # The same moments recur (every coach's slot at 10:00, a row and its history copy), so the text
-    # of recent ones is kept.
+    # The same moments recur (every coach's slot at 10:00 is one), so the text of recent ones is kept.
     if value is None:
         return None
     text = _converted.get(value)
@@ -100,7 +101,7 @@ class BulkLoader:
         self.connection = connection or default_connection
         self.vendor = self.connection.vendor
         self.batch = batch
-        self._next_key: dict[tuple[type[models.Model], str], int] = {}
+        self._next_key: dict[type[models.Model], int] = {}
         self._touched: set[type[models.Model]] = set()
         self.rows_written = 0
         # (what, seconds) of the slow steps besides writing rows, for the command to report.
@@ -113,15 +114,13 @@ class BulkLoader:
 
     # Keys ------------------------------------------------------------------------------------------
 
-    def reserve(self, model: type[models.Model], count: int, *, key: str | None = None) -> range:
-        """Return ``count`` primary keys (or values of the integer column ``key``) no row has yet."""
-        column = key or model._meta.pk.attname
-        cache_key = (model, column)
-        if cache_key not in self._next_key:
-            largest = model._default_manager.aggregate(largest=models.Max(column))["largest"]
-            self._next_key[cache_key] = (largest or 0) + 1
-        first = self._next_key[cache_key]
-        self._next_key[cache_key] = first + count
+    def reserve(self, model: type[models.Model], count: int) -> range:
+        """Return ``count`` primary keys that no row of ``model`` has yet."""
+        if model not in self._next_key:
+            largest = model._default_manager.aggregate(largest=models.Max("pk"))["largest"]
+            self._next_key[model] = (largest or 0) + 1
+        first = self._next_key[model]
+        self._next_key[model] = first + count
         return range(first, first + count)
 
     # Writing ---------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bench.dataset import BASE_DIR, DatasetError, prepare_database, seed
+from bench.dataset import BASE_DIR, DatasetError, prepare_database, seed, vacuum
 
 DEFAULT_PEOPLE = 100_000
 DATA_DIR = BASE_DIR / "bench" / ".data"
@@ -299,6 +299,7 @@ def main(argv=None) -> None:
         seeded = None
         if not get_user_model().objects.exists():
             seeded = seed(database_url, args.people, out)
+            vacuum(database_url)
             connection.close()
         elif Client.objects.count() < args.people:
             raise DatasetError(

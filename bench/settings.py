@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+import warnings
 
 os.environ["ENV_FILE"] = ""
 os.environ["DEBUG"] = "false"
@@ -19,3 +20,5 @@ WHITENOISE_USE_FINDERS = True
 # Access packages made by the benchmark go to a temporary folder.
 MEDIA_ROOT = tempfile.mkdtemp(prefix="register-bench-media-")
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# The static files are served from the source folders; WhiteNoise need not say that STATIC_ROOT is empty.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")

@@ -10,10 +10,29 @@ table, and the date drill-down reads the ends of the index (``templates/admin/ch
 
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.main import ChangeList
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from register.paginators import EstimatedCountPaginator
+
+
+class LargeChangeList(ChangeList):
+    """The admin's list, with the filters to return to added to the rows' links once per page.
+
+    The admin adds the list's filters and page to each row's link, so that saving a record returns to
+    the same page of the same filtered list. To do so it resolves every link again, a walk through all
+    the URL patterns per row, only to find each time that a row's page is not the list. The query string
+    is the same for every row, so here it is added once; the links come out the same.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.row_link_query, self.preserved_filters = self.preserved_filters, ""
+
+    def url_for_result(self, result):
+        url = super().url_for_result(result)
+        return f"{url}?{self.row_link_query}" if self.row_link_query else url
 
 
 class LargeListMixin:
@@ -23,6 +42,9 @@ class LargeListMixin:
     # The admin would count the whole table once more to show "N total" beside a filtered count.
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+
+    def get_changelist(self, request, **kwargs):
+        return LargeChangeList
 
     def action_checkbox(self, obj):
         # The same markup as the admin's own checkbox, written directly: rendering a form widget through

@@ -143,3 +143,20 @@ def test_people_search_has_trigram_indexes_on_what_the_search_compares():
     for name, column in [("first_name", "first_name"), ("last_name", "last_name"), ("email", "email")]:
         assert f"upper(({column})::text) gin_trgm_ops" in definitions[f"clients_client_{name}_trgm"]
     assert "phone gin_trgm_ops" in definitions["clients_client_phone_trgm"]
+
+
+def test_row_links_of_a_filtered_page_lead_back_to_it_after_saving(client, organisation):
+    from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
+    person = ClientFactory(role="client")
+    ClientFactory(role="prospect")
+    response = client.get(reverse("admin:clients_client_changelist"), {"role__exact": "client", "q": person.last_name})
+    change = reverse("admin:clients_client_change", args=[person.pk])
+    expected = add_preserved_filters(
+        {"preserved_filters": response.context["cl"].model_admin.get_preserved_filters(response.wsgi_request),
+         "opts": person._meta},
+        change,
+    )  # fmt: skip
+    assert "_changelist_filters=" in expected
+    assert f'href="{expected.replace("&", "&amp;")}"' in response.content.decode()

@@ -21,4 +21,4 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = tempfile.mkdtemp(prefix="register-bench-media-")
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # The static files are served from the source folders; WhiteNoise need not say that STATIC_ROOT is empty.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")

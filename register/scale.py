@@ -18,7 +18,8 @@ from tqdm import tqdm
 
 from register.bulk import BulkLoader
 
-# Rows per person in the register, on average.
+# Rows per person in the register, on average. Invoices and consent events follow from the shares in the
+# billing and consents apps' generators (a third of the visits invoiced, consents by role): about these.
 PER_PERSON = {
     "appointments": 10,
     "invoices": 3,

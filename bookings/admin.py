@@ -30,6 +30,7 @@ from clients.models import Client
 from clients.scoping import ScopedAdminMixin, scope, sees_details, sees_everyone
 from register.admin_actions import apply_to_each
 from register.admin_lists import LargeListMixin
+from register.choices import choice_label
 
 
 @admin.register(Service)
@@ -127,9 +128,8 @@ class AppointmentAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, appointment):
-        return format_html(
-            '<span class="status status-{}">{}</span>', appointment.status, appointment.get_status_display()
-        )
+        label = choice_label(appointment, "status")
+        return format_html('<span class="status status-{}">{}</span>', appointment.status, label)
 
     def get_fields(self, request, obj=None):
         # The appointment's notes may say anything about the client: not for who reads names and addresses only.

@@ -300,7 +300,11 @@ class Appointment(models.Model):
 
     def __str__(self):
         # Finnish notation in both languages: staff read 7.12.2026 10:00 the same way in either.
-        when = date_format(timezone.localtime(self.starts_at), "j.n.Y H:i") if self.starts_at else "?"
+        if self.starts_at:
+            local = timezone.localtime(self.starts_at)
+            when = f"{local.day}.{local.month}.{local.year} {local:%H:%M}"  # j.n.Y H:i, written directly
+        else:
+            when = "?"
         return f"{when} {self.client} – {self.service}" if self.service_id else when
 
     @property

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
+from register.choices import choice_label
 from register.history import field_history
 from register.validators import validate_finnish_postal_code
 
@@ -234,7 +235,7 @@ class RoleChange(models.Model):
         ordering = ["-changed_at", "-id"]
 
     def __str__(self):
-        return f"{self.get_role_display()} {self.changed_at:%Y-%m-%d}"
+        return f"{choice_label(self, 'role')} {self.changed_at:%Y-%m-%d}"
 
 
 class Guardian(models.Model):

@@ -16,6 +16,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from register.choices import choice_label
+
 Provider = Callable[..., Iterable["TimelineEntry"]]
 _providers: list[Provider] = []
 # Summaries are short figures shown above the timeline ("visits: 12"); same contract as providers.
@@ -107,14 +109,16 @@ def timeline_for(person, user, *, page: int = 1, per_page: int = PAGE_SIZE) -> T
 
 @timeline_provider
 def _entered_and_roles(person, user, limit):
-    entered = TimelineEntry(when=person.entered_at, kind=_("entered the register"), title=person.get_source_display())
+    entered = TimelineEntry(
+        when=person.entered_at, kind=_("entered the register"), title=choice_label(person, "source")
+    )
     for change in person.role_changes.all()[:limit]:
         if entered is not None and entered.when > change.changed_at:
             yield entered
             entered = None
-        title = change.get_role_display()
+        title = choice_label(change, "role")
         if change.previous_role:
-            title = f"{change.get_previous_role_display()} → {title}"
+            title = f"{choice_label(change, 'previous_role')} → {title}"
         yield TimelineEntry(when=change.changed_at, kind=_("role"), title=title)
     if entered is not None:
         yield entered

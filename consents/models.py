@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from register.choices import choice_label
 from register.translation import in_language
 
 
@@ -122,7 +123,7 @@ class ConsentEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.occurred_at:%d.%m.%Y}"
+        return f"{choice_label(self, 'kind')} {self.occurred_at:%d.%m.%Y}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.pop("erasing", False):
@@ -181,7 +182,7 @@ class SuppressedAddress(models.Model):
         verbose_name_plural = _("suppression list")
 
     def __str__(self):
-        return f"{self.address_hmac[:12]}… ({self.get_reason_display()})"
+        return f"{self.address_hmac[:12]}… ({choice_label(self, 'reason')})"
 
 
 class Disclosure(models.Model):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.timeline import TimelineEntry, link_provider, summary_provider, timeline_provider
 from consents.models import ConsentEvent, ConsentState, Disclosure, MarketingProhibition
+from register.choices import choice_label
 
 
 @timeline_provider
@@ -15,8 +16,8 @@ def consent_events(person, user, limit):
         what = event.purpose.title if event.purpose else _("all marketing")
         yield TimelineEntry(
             when=event.occurred_at,
-            kind=event.get_kind_display(),
-            title=f"{what} ({event.get_channel_display()})",
+            kind=choice_label(event, "kind"),
+            title=f"{what} ({choice_label(event, 'channel')})",
             url=reverse("admin:consents_consentevent_change", args=[event.pk]),
         )
 

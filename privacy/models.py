@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from register import signals
+from register.choices import choice_label
 from register.translation import in_language
 
 
@@ -223,7 +224,7 @@ class DataRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} – {self.name}"
+        return f"{choice_label(self, 'kind')} – {self.name}"
 
 
 class RequestEvent(models.Model):
@@ -241,7 +242,7 @@ class RequestEvent(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self):
-        return f"{self.get_status_display()} {self.at:%d.%m.%Y}"
+        return f"{choice_label(self, 'status')} {self.at:%d.%m.%Y}"
 
 
 def package_path(instance, filename):
@@ -378,7 +379,7 @@ class AccessLogEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.at:%d.%m.%Y %H:%M} {self.username or '-'} {self.get_action_display()}"
+        return f"{self.at:%d.%m.%Y %H:%M} {self.username or '-'} {choice_label(self, 'action')}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -71,15 +71,25 @@ class LargeListMixin:
         return LargeChangeList
 
     def action_checkbox(self, obj):
-        # The same markup as the admin's own checkbox, written directly: rendering a form widget through
-        # the template engine for every row cost more than all the list's queries.
-        label = format_html(_("Select this object for an action - {}"), str(obj))
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            ACTION_CHECKBOX_NAME,
-            obj.pk,
-            label,
-        )
+        return self.action_checkbox_writer()(obj)
+
+    def action_checkbox_writer(self):
+        """Return a function that writes a row's checkbox, its label translated once for all the rows.
+
+        The markup is the admin's own checkbox's, written directly: rendering a form widget through the
+        template engine for every row cost more than all the list's queries.
+        """
+        label = _("Select this object for an action - {}")
+
+        def write(obj):
+            return format_html(
+                '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+                ACTION_CHECKBOX_NAME,
+                obj.pk,
+                format_html(label, str(obj)),
+            )
+
+        return write
 
 
 class StaffUserFilter(admin.RelatedFieldListFilter):

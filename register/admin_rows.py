@@ -15,6 +15,7 @@ keep the admin's own rendering.
 from __future__ import annotations
 
 import datetime
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -32,8 +33,45 @@ from django.contrib.admin.utils import (
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
-from django.utils.html import conditional_escape, format_html
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+from django.utils.functional import Promise
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+
+
+def _escaped(value) -> str:
+    """Return ``conditional_escape(value)`` as a plain string, without its lazy-argument wrapping."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+class CompiledDateFormat:
+    """A date format of Django's (``j.n.Y G.i``) split into its parts once, to format many values with.
+
+    ``dateformat.format()`` splits the format string again for every value; here the parts are the
+    same as there and each is formatted by Django's own ``DateFormat`` (``TimeFormat`` for times).
+    """
+
+    def __init__(self, format_string: str, *, times: bool = False):
+        self.source = str(format_string)
+        self.formatter = dateformat.TimeFormat if times else dateformat.DateFormat
+        self.parts = [
+            (bool(index % 2), part if index % 2 else dateformat.re_escaped.sub(r"\1", part))
+            for index, part in enumerate(dateformat.re_formatchars.split(self.source))
+            if part
+        ]
+        self.has_time_parts = any(special and hasattr(dateformat.TimeFormat, part) for special, part in self.parts)
+
+    def format(self, value) -> str:
+        if type(value) is datetime.date and self.has_time_parts:
+            return dateformat.format(value, self.source)  # Django's own, which refuses such a format
+        formatter = self.formatter(value)
+        return "".join(str(getattr(formatter, part)()) if special else part for special, part in self.parts)
+
 
 # How a column finds its value in a row.
 FIELD, ADMIN_CALLABLE, CALLABLE, OTHER = "field", "admin", "callable", "other"
@@ -48,7 +86,9 @@ class Column:
     kind: str
     model_field: models.Field | None = None
     attr: Callable | None = None
+    value: Callable | None = None  # what gives the column's value in a row, when not attr itself
     choices: dict | None = None
+    date_format: CompiledDateFormat | None = None
     boolean_icons: dict = dataclass_field(default_factory=dict)
 
 
@@ -85,14 +125,28 @@ class ColumnPlan:
             if callable(name):
                 return Column(name, classes, links, tag, CALLABLE, attr=name)
             if hasattr(model_admin, name) and name != "__str__":
-                return Column(name, classes, links, tag, ADMIN_CALLABLE, attr=getattr(model_admin, name))
+                attr = getattr(model_admin, name)
+                # A list of a large table writes its row checkboxes with the label translated once a page.
+                writer = getattr(model_admin, "action_checkbox_writer", None)
+                value = writer() if name == "action_checkbox" and writer is not None else attr
+                return Column(name, classes, links, tag, ADMIN_CALLABLE, attr=attr, value=value)
             return Column(name, classes, links, tag, OTHER)
         column = Column(name, classes, links, tag, FIELD, model_field=model_field)
         if getattr(model_field, "flatchoices", None):
             try:
-                column.choices = dict(model_field.flatchoices)
+                # The labels in this page's language, translated once instead of once a cell.
+                column.choices = {value: str(label) for value, label in model_field.flatchoices}
             except TypeError:  # list-like choices: the admin's own function knows what to do with them
                 column.choices = None
+        elif isinstance(model_field, (models.DateTimeField, models.DateField, models.TimeField)):
+            kind = (
+                "DATETIME_FORMAT"
+                if isinstance(model_field, models.DateTimeField)
+                else "DATE_FORMAT"
+                if isinstance(model_field, models.DateField)
+                else "TIME_FORMAT"
+            )
+            column.date_format = CompiledDateFormat(get_format(kind), times=kind == "TIME_FORMAT")
         return column
 
     def _value(self, column: Column, result):
@@ -100,7 +154,7 @@ class ColumnPlan:
         if column.kind == FIELD:
             return column.model_field, None, getattr(result, column.name)
         if column.kind in (CALLABLE, ADMIN_CALLABLE):
-            return None, column.attr, column.attr(result)
+            return None, column.attr, (column.value or column.attr)(result)
         return lookup_field(column.name, result, self.cl.model_admin)
 
     def _display(self, column: Column, result) -> tuple[Any, list[str]]:
@@ -131,6 +185,9 @@ class ColumnPlan:
             shown = column.choices.get(value, empty)
         elif isinstance(model_field, models.BooleanField):
             shown = self._boolean(column, value)
+        elif column.date_format is not None and value not in model_field.empty_values:
+            # What formats.localize() gives, with the page language's format looked up once.
+            shown = column.date_format.format(timezone.template_localtime(value))
         else:
             shown = display_for_field(value, model_field, empty, avoid_link=column.links)
         if isinstance(model_field, (models.DateField, models.TimeField, models.ForeignKey)):
@@ -167,7 +224,7 @@ class ColumnPlan:
         for column in self.columns:
             shown, classes = self._display(column, result)
             class_attribute = ' class="' + " ".join(classes) + '"'
-            content = conditional_escape(self._link(result, shown) if column.links else shown)
+            content = _escaped(self._link(result, shown) if column.links else shown)
             cells.append(f"<{column.tag}{class_attribute}>{content}</{column.tag}>")
         return cells
 

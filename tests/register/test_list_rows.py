@@ -17,6 +17,7 @@ from django.template import Context, Engine
 from django.test.html import parse_html
 from django.urls import reverse
 
+from privacy.requests import record_request
 from register.admin_rows import ColumnPlan
 from register.management.commands.seed_demo import Command
 from register.templatetags.back_office import app_list_tables
@@ -36,6 +37,11 @@ def register_of_people(seller, settings):
     command = Command(stdout=StringIO(), stderr=StringIO())
     command.verbosity = 0
     command._seed_at_scale(150)
+    for number, kind in enumerate(["access", "erasure", "objection"]):
+        record_request(
+            received_on=dt.date.today() - dt.timedelta(days=20 * number), kind=kind, channel="email",
+            name=f"Pyytäjä {number}", email=f"pyytaja{number}@example.invalid",
+        )  # fmt: skip
     return owner
 
 
@@ -98,3 +104,48 @@ def test_an_empty_app_list_says_so(rf):
     assert parse_html(app_list_tables(Context({"request": request}), [], False)) == parse_html(
         _admins_own_app_list([], request, False)
     )
+
+
+@pytest.mark.parametrize("language", ["fi", "en"])
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("DATETIME_FORMAT", dt.datetime(2026, 12, 7, 9, 5, tzinfo=dt.UTC)),
+        ("DATETIME_FORMAT", dt.datetime(2026, 3, 29, 23, 59, tzinfo=dt.UTC)),  # the night summer time starts
+        ("DATE_FORMAT", dt.date(2026, 1, 31)),
+        ("TIME_FORMAT", dt.time(7, 30)),
+        ("SHORT_DATETIME_FORMAT", dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)),
+    ],
+)
+def test_a_date_format_split_once_formats_as_django_does(language, kind, value):
+    from django.utils import formats, timezone, translation
+
+    from register.admin_rows import CompiledDateFormat
+
+    with translation.override(language):
+        compiled = CompiledDateFormat(formats.get_format(kind), times=kind == "TIME_FORMAT")
+        shown = value if not isinstance(value, dt.datetime) else timezone.template_localtime(value)
+        expected = formats.localize(shown) if kind != "SHORT_DATETIME_FORMAT" else formats.date_format(shown, kind)
+        assert compiled.format(shown) == expected
+
+
+def test_a_date_format_with_hours_refuses_a_date_as_django_does():
+    from register.admin_rows import CompiledDateFormat
+
+    with pytest.raises(TypeError):
+        CompiledDateFormat("j.n.Y H:i").format(dt.date(2026, 1, 1))
+
+
+def test_a_choice_label_is_the_display_of_the_choice(register_of_people):
+    from django.utils import translation
+
+    from privacy.models import AccessLogEntry, DataRequest
+    from register.choices import choice_label
+
+    entry, request = AccessLogEntry.objects.first(), DataRequest.objects.first()
+    for language in ("fi", "en"):
+        with translation.override(language):
+            assert choice_label(entry, "action") == entry.get_action_display()
+            assert choice_label(request, "kind") == request.get_kind_display()
+    request.kind = "no-such-kind"
+    assert choice_label(request, "kind") == request.get_kind_display() == "no-such-kind"

@@ -173,7 +173,9 @@ SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username and address before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the staff profile with the account (sessions begun under the plain
+    # ModelBackend, before this release, end: staff sign in once more).
+    "register.auth_backends.StaffBackend",
 ]
 
 # Behind a reverse proxy, the number of proxies in front of the app that append to X-Forwarded-For.

@@ -39,7 +39,7 @@ from privacy.requests import (
     resume_request,
 )
 from register.admin_actions import apply_to_each
-from register.admin_lists import LargeListMixin, StaffUserFilter
+from register.admin_lists import LargeListMixin, StaffUserFilter, object_url
 from register.declarations import erasure_plan
 
 
@@ -539,7 +539,7 @@ class AccessLogEntryAdmin(LargeListMixin, admin.ModelAdmin):
     def person_link(self, entry):
         if entry.person is None:
             return "-"
-        url = reverse("admin:clients_client_change", args=[entry.person_id])
+        url = object_url("admin:clients_client_change", entry.person_id)
         return format_html('<a href="{}">{}</a>', url, entry.person)
 
     def has_add_permission(self, request):

@@ -1,9 +1,35 @@
 """Pagination that does not count a large table on every page load, and reads deep pages by the index."""
 
+import hashlib
+import logging
+import operator
+from functools import reduce
+
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import connections
+from django.db.models import Q
 from django.utils.functional import cached_property
+
+logger = logging.getLogger(__name__)
+
+# How long a remembered page start is kept (it is also dropped as soon as the table changes).
+PAGE_ANCHOR_SECONDS = 15 * 60
+
+# One query for what the paginator needs to know of an unfiltered table: PostgreSQL's estimate of its
+# rows, and a figure that changes whenever a row is added, changed or deleted (the statistics' counts of
+# each, flushed ones plus this transaction's own), or None when the server keeps no such counts.
+TABLE_STATE_SQL = """
+    SELECT c.reltuples::bigint,
+           CASE WHEN current_setting('track_counts')::boolean THEN
+               pg_stat_get_tuples_inserted(c.oid) + pg_stat_get_tuples_updated(c.oid)
+               + pg_stat_get_tuples_deleted(c.oid) + pg_stat_get_xact_tuples_inserted(c.oid)
+               + pg_stat_get_xact_tuples_updated(c.oid) + pg_stat_get_xact_tuples_deleted(c.oid)
+           END
+      FROM pg_class c WHERE c.oid = %s::regclass
+"""
 
 
 class EstimatedCountPaginator(Paginator):
@@ -14,16 +40,16 @@ class EstimatedCountPaginator(Paginator):
     rows, the estimate is used: the page count may be off by a little, which nobody paging through a
     hundred thousand people notices, while an exact COUNT(*) would read the whole table each time.
     Filtered lists and small tables, and other databases, are counted exactly.
+
+    A page after the first is read in one of two ways. Where the start of that page (or of the next
+    one) is remembered from an earlier visit and the table has not changed since, the page is read from
+    there along the ordering's index, whatever its depth (``PageAnchors``). Otherwise a subquery finds
+    the page's keys by the ordering alone (an index-only scan where the ordering's index holds the key,
+    as those of the large tables do) and only the page's own rows are read in full: ``OFFSET 100000``
+    on the full rows would build and throw away a hundred thousand rows, joins and all.
     """
 
     def page(self, number) -> Page:
-        """Return the page; after the first, its rows are picked by key before they are read.
-
-        ``OFFSET 100000`` makes the database build and throw away a hundred thousand full rows, joins and
-        all. Here a subquery finds the page's keys by the ordering alone (an index-only scan where the
-        ordering's index holds the key, as those of the large tables do) and only the page's own rows are
-        read in full: still one query, costing the walk along the index.
-        """
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
@@ -31,30 +57,174 @@ class EstimatedCountPaginator(Paginator):
             top = self.count
         rows = self.object_list
         query = getattr(rows, "query", None)
-        if bottom and query is not None and not query.combinator:
+        if not bottom or query is None or query.combinator:
+            return self._get_page(rows[bottom:top], number, self)
+        anchors = PageAnchors.for_rows(rows, self.per_page, self._table_state[1])
+        if anchors is None:
             return self._get_page(rows.filter(pk__in=rows.values("pk")[bottom:top]), number, self)
-        return self._get_page(rows[bottom:top], number, self)
+        return self._get_page(anchors.page(number, bottom, top), number, self)
 
     @cached_property
     def count(self):
-        estimate = self._estimate()
+        estimate = self._table_state[0]
         if estimate is not None and estimate >= settings.ADMIN_ESTIMATED_COUNT_FROM:
             return estimate
         return super().count
 
-    def _estimate(self) -> int | None:
+    @cached_property
+    def _table_state(self) -> tuple[int | None, int | None]:
+        """Return the table's estimated rows and its change figure (None, None when not known)."""
         queryset = self.object_list
         query = getattr(queryset, "query", None)
         if query is None or query.where or query.distinct or query.combinator:
-            return None
+            return None, None
         connection = connections[queryset.db]
         if connection.vendor != "postgresql":
-            return None
+            return None, None
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                [queryset.model._meta.db_table],
-            )
+            cursor.execute(TABLE_STATE_SQL, [queryset.model._meta.db_table])
             row = cursor.fetchone()
+        if row is None:
+            return None, None
         # -1 means the table was never analysed: no estimate to trust.
-        return int(row[0]) if row and row[0] >= 0 else None
+        return (int(row[0]) if row[0] >= 0 else None), row[1]
+
+
+class PageAnchors:
+    """The starts of pages of an unfiltered list, remembered while the table stays the same.
+
+    Reading page 10,000 of a million appointments walks 500,000 entries of the ordering's index to find
+    where the page begins; once that is known, the page and its neighbours are read from there directly
+    (``starts_at <= x AND (starts_at < x OR (starts_at = x AND id <= y))``, a range of the same index).
+    Whenever a page is read, the start of the next one is noted too, so paging on from a deep page
+    never walks the index again, and the page before a remembered start is read backwards from it. A
+    remembered start is used only while the table's change figure is the one it was noted with: any
+    row added, changed or deleted makes every page be found afresh. PostgreSQL updates the figure for
+    other sessions' changes within about a second of their commit, so for that second a page may begin
+    a row early or late, as the estimated page count already may be off.
+
+    Only a list of the whole table qualifies (no filter or search), ordered by the model's own columns
+    and its key: its rows and their order then depend on that one table alone.
+    """
+
+    def __init__(self, rows, fields: list[tuple[str, bool, bool]], per_page: int, version: int):
+        self.rows = rows
+        self.fields = fields
+        self.version = version
+        self.names = [name for name, _descending, _nullable in fields]
+        identity = f"{rows.db}|{rows.model._meta.label}|{fields}|{per_page}"
+        self.prefix = "register:page-start:" + hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+    @classmethod
+    def for_rows(cls, rows, per_page: int, version: int | None) -> "PageAnchors | None":
+        """Return the anchors of this list, or None when its pages cannot be anchored."""
+        query = rows.query
+        if version is None or query.where or query.distinct or query.extra or not query.order_by:
+            return None
+        fields = []
+        for term in query.order_by:
+            if not isinstance(term, str):
+                return None  # an expression: its values cannot be compared here
+            name = term.removeprefix("-")
+            try:
+                field = rows.model._meta.pk if name == "pk" else rows.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                return None
+            if "__" in name or not field.concrete or field.is_relation:
+                return None
+            fields.append((field.attname, term.startswith("-"), field.null))
+        if not any(name == rows.model._meta.pk.attname for name, _descending, _nullable in fields):
+            return None  # without the key the order is not total, and a start is not one row
+        return cls(rows, fields, per_page, version)
+
+    def page(self, number: int, bottom: int, top: int) -> list:
+        """Return the rows of page ``number`` (rows ``bottom`` to ``top`` of the list), as a list."""
+        size = top - bottom
+        start = self._remembered(number)
+        if start is not None:
+            found = list(self.rows.filter(self._from(start))[: size + 1])
+        else:
+            following = self._remembered(number + 1)
+            if following is not None:
+                # The page before a remembered start: read backwards from it.
+                found = list(self.rows.filter(self._before(following)).reverse()[:size])[::-1]
+                if len(found) == size:
+                    found.append(None)  # the next page's start is the one remembered already
+            else:
+                found = list(self.rows.filter(pk__in=self.rows.values("pk")[bottom : top + 1]))
+        page, after = found[:size], found[size:]
+        if page:
+            self._remember(number, page[0])
+        if after and after[0] is not None:
+            self._remember(number + 1, after[0])
+        return page
+
+    def _values(self, row) -> tuple:
+        return tuple(getattr(row, name) for name in self.names)
+
+    # PostgreSQL sorts NULL after every value (last going up, first going down): the comparisons below
+    # treat it as the greatest value, so that a nullable column (an invoice's number) can be anchored.
+
+    @staticmethod
+    def _greater(name: str, value) -> Q:
+        return Q(pk__in=[]) if value is None else Q(**{f"{name}__gt": value}) | Q(**{f"{name}__isnull": True})
+
+    @staticmethod
+    def _less(name: str, value) -> Q:
+        return Q(**{f"{name}__isnull": False}) if value is None else Q(**{f"{name}__lt": value})
+
+    @staticmethod
+    def _same(name: str, value) -> Q:
+        return Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+
+    def _from(self, start: tuple) -> Q:
+        """Rows at or after ``start`` in the list's order."""
+        return self._bound(start, after=True) & (self._beyond(start, after=True) | self._equal(start))
+
+    def _before(self, start: tuple) -> Q:
+        """Rows before ``start`` in the list's order."""
+        return self._bound(start, after=False) & self._beyond(start, after=False)
+
+    def _bound(self, start: tuple, *, after: bool) -> Q:
+        """The first column's range alone, which its index answers; the rest is checked within it."""
+        name, descending, nullable = self.fields[0]
+        value = start[0]
+        if descending == after:  # at most the start's value
+            return Q() if value is None else Q(**{f"{name}__lte": value})
+        if value is None:
+            return Q(**{f"{name}__isnull": True})
+        # At least the value, or NULL: not one range of the index, so left to the comparisons below.
+        return Q() if nullable else Q(**{f"{name}__gte": value})
+
+    def _beyond(self, start: tuple, *, after: bool) -> Q:
+        # (a > x) OR (a = x AND b > y) OR ..., each comparison in the direction of its column's order.
+        steps = []
+        for index, (name, descending, _nullable) in enumerate(self.fields):
+            compare = self._less if descending == after else self._greater
+            step = compare(name, start[index])
+            for earlier, (earlier_name, _descending, _null) in enumerate(self.fields[:index]):
+                step &= self._same(earlier_name, start[earlier])
+            steps.append(step)
+        return reduce(operator.or_, steps)
+
+    def _equal(self, start: tuple) -> Q:
+        return reduce(operator.and_, (self._same(name, value) for name, value in zip(self.names, start, strict=True)))
+
+    def _key(self, number: int) -> str:
+        return f"{self.prefix}:{number}"
+
+    def _remembered(self, number: int) -> tuple | None:
+        try:
+            found = cache.get(self._key(number))
+        except Exception:  # any cache backend's connection error: the page is found by walking
+            logger.warning("The cache did not answer; the page is found along the index")
+            return None
+        if found is None or found[0] != self.version:
+            return None
+        return found[1]
+
+    def _remember(self, number: int, row) -> None:
+        try:
+            cache.set(self._key(number), (self.version, self._values(row)), PAGE_ANCHOR_SECONDS)
+        except Exception:
+            logger.warning("The cache did not answer; the page's start was not remembered")

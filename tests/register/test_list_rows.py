@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import items_for_result
 from django.template import Context, Engine
 from django.test.html import parse_html
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from privacy.requests import record_request
 from register.admin_rows import ColumnPlan
@@ -149,3 +149,30 @@ def test_a_choice_label_is_the_display_of_the_choice(register_of_people):
             assert choice_label(request, "kind") == request.get_kind_display()
     request.kind = "no-such-kind"
     assert choice_label(request, "kind") == request.get_kind_display() == "no-such-kind"
+
+
+@pytest.mark.parametrize("language", ["fi", "en"])
+@pytest.mark.parametrize("key", [7, 123456, "a b/ä?&", "_5Fx"])
+@pytest.mark.parametrize("viewname", ["admin:clients_client_change", "admin:billing_invoice_pdf"])
+def test_an_address_resolved_once_is_the_one_reverse_gives(language, key, viewname):
+    from django.urls import get_script_prefix, set_script_prefix
+    from django.utils import translation
+
+    from register.admin_lists import object_url
+
+    with translation.override(language):
+        if viewname.endswith("_pdf") and not str(key).isdigit():
+            # A number only, there: both refuse the same way.
+            with pytest.raises(NoReverseMatch):
+                reverse(viewname, args=[key])
+            with pytest.raises(NoReverseMatch):
+                object_url(viewname, key)
+            return
+        assert object_url(viewname, key) == reverse(viewname, args=[key])
+        previous = get_script_prefix()
+        set_script_prefix("/rekisteri/")
+        try:
+            assert object_url(viewname, key) == reverse(viewname, args=[key])
+            assert object_url(viewname, key).startswith("/rekisteri/")
+        finally:
+            set_script_prefix(previous)

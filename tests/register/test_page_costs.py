@@ -21,4 +21,3 @@ def test_the_staff_profile_comes_with_the_account(client, organisation):
     statements = [query["sql"] for query in queries]
     assert not [sql for sql in statements if sql.lstrip().startswith('SELECT "register_staffprofile"')]
     assert any("register_staffprofile" in sql and '"auth_user"' in sql for sql in statements)
-

@@ -42,3 +42,80 @@ def test_an_unfiltered_large_table_is_not_counted_on_postgresql(settings):
     count, counts = count_queries(EstimatedCountPaginator(Client.objects.order_by("pk"), 50))
     assert counts == []
     assert count == 7
+
+
+# Deep pages read from a remembered page start (PostgreSQL) -------------------------------------------
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the change figures are PostgreSQL's")
+
+
+def _page_rows(queryset, number, per_page=5):
+    paginator = EstimatedCountPaginator(queryset, per_page)
+    with CaptureQueriesContext(connection) as queries:
+        rows = [row.pk for row in paginator.page(number).object_list]
+    return rows, [query["sql"] for query in queries]
+
+
+def _exact(queryset, number, per_page=5):
+    return list(queryset.values_list("pk", flat=True)[(number - 1) * per_page : number * per_page])
+
+
+@postgresql_only
+@pytest.mark.parametrize("ordering", [["last_name", "first_name", "id"], ["-created_at", "-id"], ["city", "-id"]])
+def test_paging_on_and_back_gives_the_pages_an_offset_would(ordering):
+    for number in range(23):
+        ClientFactory(last_name=["Aalto", "Mäki", "Virtanen"][number % 3], city=["Espoo", "Vantaa"][number % 2])
+    people = Client.objects.order_by(*ordering)
+    # From page 5 back (each page read backwards from the next one's start), then on again.
+    for number in [5, 4, 3, 2, 3, 4, 5, 2]:
+        rows, _queries = _page_rows(people, number)
+        assert rows == _exact(people, number), number
+
+
+@postgresql_only
+def test_a_remembered_page_is_read_from_its_start_without_walking_the_index():
+    ClientFactory.create_batch(30)
+    people = Client.objects.order_by("last_name", "first_name", "id")
+    first_visit, walked = _page_rows(people, 4)
+    again, read = _page_rows(people, 4)
+    following, read_on = _page_rows(people, 5)
+    assert first_visit == again == _exact(people, 4)
+    assert following == _exact(people, 5)
+    assert any("OFFSET" in sql for sql in walked)
+    assert not any("OFFSET" in sql for sql in read + read_on)
+
+
+@postgresql_only
+def test_a_change_to_the_table_makes_the_page_be_found_afresh():
+    ClientFactory.create_batch(20, last_name="Mäki")
+    people = Client.objects.order_by("last_name", "first_name", "id")
+    _page_rows(people, 3)
+    ClientFactory(last_name="Aalto")  # sorts first: every later page moves on by one
+    rows, queries = _page_rows(people, 3)
+    assert rows == _exact(people, 3)
+    assert any("OFFSET" in sql for sql in queries)
+
+
+@postgresql_only
+def test_a_filtered_list_is_never_read_from_a_remembered_start():
+    ClientFactory.create_batch(20, city="Vantaa")
+    people = Client.objects.filter(city="Vantaa").order_by("last_name", "first_name", "id")
+    _page_rows(people, 2)
+    _rows, queries = _page_rows(people, 2)
+    assert any("OFFSET" in sql for sql in queries)
+
+
+@postgresql_only
+def test_pages_ordered_by_a_column_with_empty_values_are_anchored_too(seller):
+    from billing.models import Invoice
+    from tests.factories import InvoiceFactory
+
+    invoices = InvoiceFactory.create_batch(24)
+    for number, invoice in enumerate(invoices[:16], start=1):  # the rest stay drafts: no year or number
+        Invoice.objects.filter(pk=invoice.pk).update(
+            year=2026 - number % 2, number=number, status="sent", reference=f"10{number}"
+        )
+    ordered = Invoice.objects.order_by("-year", "-number", "-id")
+    for number in [5, 4, 3, 2, 3, 4, 5]:
+        rows, _queries = _page_rows(ordered, number)
+        assert rows == _exact(ordered, number), number

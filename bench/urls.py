@@ -3,7 +3,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import URLResolver, include, path
 
 from billing.models import Invoice
 from bookings.models import Appointment
@@ -45,12 +45,13 @@ def minimal(request):
     return HttpResponse(MINIMAL_CONTENT["bytes"])
 
 
-# The minimal view sits as deep in the URL tree as the notice (in a language-prefixed group after the
-# project's plain paths), so that finding the view costs both the same.
+# The minimal view is resolved exactly as deep as the notice: in the same language-prefixed group, in
+# the same included list of the privacy app's paths, just before the notice (so the notice's own path
+# is the one that is tried one pattern later).
 *plain_paths, project_languages = project_urlpatterns
-urlpatterns = [
-    path("bench/stock-admin/", stock_site.urls),
-    *plain_paths,
-    *i18n_patterns(path("bench/minimal/", minimal), prefix_default_language=False),
-    project_languages,
-]
+languages = i18n_patterns(prefix_default_language=False)[0]
+for pattern in project_languages.url_patterns:
+    if isinstance(pattern, URLResolver) and pattern.namespace == "privacy":
+        pattern = path("", include(([path("bench/minimal/", minimal), *pattern.url_patterns], "privacy")))
+    languages.url_patterns.append(pattern)
+urlpatterns = [path("bench/stock-admin/", stock_site.urls), *plain_paths, languages]

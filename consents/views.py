@@ -25,6 +25,7 @@ from consents.models import (
 )
 from consents.services import record_event, suppress, withdraw_all_marketing
 from register.ratelimit import over_limit
+from register.same_origin import same_origin_post
 
 logger = logging.getLogger(__name__)
 SALT = "consents.marketing-choices"
@@ -158,6 +159,7 @@ def cookie_choice(request) -> CookieChoice | None:
     return CookieChoice.objects.filter(pk=value).first()
 
 
+@same_origin_post  # the banner on the cached notice page posts here without a token
 @require_http_methods(["GET", "POST"])
 def cookie_settings(request):
     """Show and change the cookie choice; refusing is one click, like accepting."""

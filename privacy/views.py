@@ -3,7 +3,6 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -22,13 +21,12 @@ from register.ratelimit import over_limit
 logger = logging.getLogger(__name__)
 
 # The notice in force is the register's most read page and the same for every visitor but for the
-# cookie banner (shown until a choice is made, and what the choice allows) and the banner form's CSRF
-# token. So the page is kept in the cache, rendered once per language and banner state, with a marker
-# where the token goes; each request gets its own token put in. A new notice version, an edited item
-# or organisation drops the copies (forget_cached_notices, connected in PrivacyConfig.ready), and every
-# copy expires after NOTICE_CACHE_SECONDS in any case (a new release's templates show within that time).
+# cookie banner (shown until a choice is made, and what the choice allows). So the page is kept in the
+# cache, rendered once per language and banner state; the banner's form carries no CSRF token of a
+# visitor's own (register.same_origin), so the copy is sent as it is. A new notice version, an edited
+# item or organisation drops the copies (forget_cached_notices, connected in PrivacyConfig.ready), and
+# every copy expires after NOTICE_CACHE_SECONDS in any case (a new release's templates show within that).
 NOTICE_CACHE_SECONDS = 600
-CSRF_MARKER = "csrf-token-of-a-cached-notice-page"
 _BANNER_STATES = ["banner"] + [f"chosen-{analytics}{marketing}" for analytics in "01" for marketing in "01"]
 
 
@@ -72,7 +70,7 @@ def _render_notice(request, notice: NoticeVersion, **extra):
 def notice(request):
     """Show the privacy notice in force, in the page's language, from the cache when it is there."""
     # No copy per query string: anyone could fill the cache with them.
-    key = None if request.GET else _notice_cache_key(get_language(), _banner_state(request))
+    key = None if request.META.get("QUERY_STRING") else _notice_cache_key(get_language(), _banner_state(request))
     content = _cached(key) if key else None
     if content is None:
         current = NoticeVersion.objects.current()
@@ -80,12 +78,9 @@ def notice(request):
             return render(request, "privacy/coming_soon.html", {"title": _("Privacy notice")})
         if key is None:
             return _render_notice(request, current)
-        content = _render_notice(request, current, csrf_token=CSRF_MARKER).content
+        content = _render_notice(request, current).content
         _store(key, content)
-    marker = CSRF_MARKER.encode()
-    if marker not in content:
-        return HttpResponse(content)  # no cookie banner, so no form and no token to put in
-    return HttpResponse(content.replace(marker, get_token(request).encode()))
+    return HttpResponse(content)
 
 
 def _banner_state(request) -> str:

@@ -99,9 +99,10 @@ def test_the_person_page_costs_the_same_queries_for_a_short_and_a_long_record(cl
 def test_quick_select_writes_the_same_markup_as_the_admin_select():
     from django import forms
 
-    choices = [("", "---"), ("FI", "Suomi"), ("SE", "Ruotsi & <muut>")]
-    for value in ("FI", ""):
-        fast = QuickSelect(attrs={"id": "id_country"}, choices=choices).render("country", value)
-        slow = forms.Select(attrs={"id": "id_country"}, choices=choices).render("country", value)
-        assert fast == re.sub(r">\s+<", "><", slow.strip())
+    choices = [("", "---"), ("FI", "Suomi"), ("SE", "Ruotsi & <muut>"), ("Pohjola", [("NO", "Norja"), ("FI", "2")])]
+    for value in ("FI", "", None, "NO", "XX"):
+        for attrs in ({"id": "id_country"}, {"id": "id_country", "required": True, "class": 'a "b"'}):
+            fast = QuickSelect(attrs=attrs, choices=choices).render("country", value)
+            slow = forms.Select(attrs=attrs, choices=choices).render("country", value)
+            assert fast == re.sub(r">\s+<", "><", slow.strip())
     assert 'value="FI" selected' in QuickSelect(choices=choices).render("country", "FI")

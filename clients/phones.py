@@ -1,6 +1,7 @@
 """Phone numbers as staff type them and as the register stores them (E.164)."""
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -11,12 +12,17 @@ def format_phone(number) -> str:
     """Return a number for display: Finnish numbers as Finns write them, others with the country code."""
     if not number:
         return ""
-    parsed = getattr(number, "_phonenumber", None) or number
-    if not isinstance(parsed, phonenumbers.PhoneNumber):
-        try:
-            parsed = phonenumbers.parse(str(number), "FI")
-        except phonenumbers.NumberParseException:
-            return str(number)
+    # A number's display is worked out once from its text and then looked up (a list shows
+    # the same fifty people again and again, and formatting one costs more than reading its row).
+    return _formatted(str(number))
+
+
+@lru_cache(maxsize=8192)
+def _formatted(text: str) -> str:
+    try:
+        parsed = phonenumbers.parse(text, "FI")
+    except phonenumbers.NumberParseException:
+        return text
     if parsed.country_code == 358:
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -1,51 +1,43 @@
 """Tags for the frame of every back-office page."""
 
+import html
 from urllib.parse import quote
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
 
 
-def _model_row(app, model, current_path: str, show_changelinks: bool):
-    model_name = model["object_name"].lower()
-    label = f"{app['app_label']}-{model_name}"
+def _text(value) -> str:
+    return html.escape(str(value))
+
+
+def _model_row(app, model, current_path: str, show_changelinks: bool, words: dict) -> str:
+    model_name = _text(model["object_name"].lower())
+    label = f"{_text(app['app_label'])}-{model_name}"
     admin_url, add_url = model.get("admin_url"), model.get("add_url")
     current = bool(admin_url) and admin_url in current_path
     if admin_url:
-        name = format_html(
-            '<a href="{}"{}>{}</a>', admin_url, mark_safe(' aria-current="page"') if current else "", model["name"]
-        )
+        marker = ' aria-current="page"' if current else ""
+        name = f'<a href="{_text(admin_url)}"{marker}>{_text(model["name"])}</a>'
     else:
-        name = format_html("{}", model["name"])
-    cells = [
-        format_html('<td><a href="{}" class="addlink" aria-describedby="{}">{}</a></td>', add_url, label, _("Add"))
+        name = _text(model["name"])
+    cells = (
+        f'<td><a href="{_text(add_url)}" class="addlink" aria-describedby="{label}">{words["add"]}</a></td>'
         if add_url
-        else mark_safe("<td></td>")
-    ]
+        else "<td></td>"
+    )
     if show_changelinks:
         if not admin_url:
-            cells.append(mark_safe("<td></td>"))
-        elif model.get("view_only"):
-            cells.append(
-                format_html('<td><a href="{}" class="viewlink" aria-describedby="{}">{}</a></td>', admin_url, label,
-                            _("View"))
-            )  # fmt: skip
+            cells += "<td></td>"
         else:
-            cells.append(
-                format_html('<td><a href="{}" class="changelink" aria-describedby="{}">{}</a></td>', admin_url,
-                            label, _("Change"))
-            )  # fmt: skip
-    return format_html(
-        '<tr class="model-{}{}"><th scope="row" id="{}">{}</th>{}</tr>',
-        model_name,
-        " current-model" if current else "",
-        label,
-        name,
-        mark_safe("".join(cells)),  # noqa: S308 - each cell was built by format_html
+            kind, word = ("viewlink", words["view"]) if model.get("view_only") else ("changelink", words["change"])
+            cells += f'<td><a href="{_text(admin_url)}" class="{kind}" aria-describedby="{label}">{word}</a></td>'
+    return (
+        f'<tr class="model-{model_name}{" current-model" if current else ""}">'
+        f'<th scope="row" id="{label}">{name}</th>{cells}</tr>'
     )
 
 
@@ -58,32 +50,24 @@ def app_list_tables(context, app_list, show_changelinks=False):
     admin's own (``tests/register/test_list_rows.py`` compares the two).
     """
     if not app_list:
-        return format_html("<p>{}</p>", _("You don’t have permission to view or edit anything."))
+        return mark_safe(f"<p>{_text(_('You don’t have permission to view or edit anything.'))}</p>")  # noqa: S308
     request = context.get("request")
     current_path = quote(request.path) if request is not None else ""
-    head = format_html(
-        '<thead class="visually-hidden"><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
-        "</tr></thead>",
-        _("Model name"),
-        _("Add link"),
-        _("Change or view list link"),
+    words = {key: _text(word) for key, word in (("add", _("Add")), ("view", _("View")), ("change", _("Change")))}
+    head = (
+        '<thead class="visually-hidden"><tr>'
+        f'<th scope="col">{_text(_("Model name"))}</th><th scope="col">{_text(_("Add link"))}</th>'
+        f'<th scope="col">{_text(_("Change or view list link"))}</th></tr></thead>'
     )
     apps = []
     for app in app_list:
-        rows = format_html_join(
-            "", "{}", ((_model_row(app, model, current_path, show_changelinks),) for model in app["models"])
-        )
+        rows = "".join(_model_row(app, model, current_path, show_changelinks, words) for model in app["models"])
+        title = _("Models in the %(name)s application") % {"name": app["name"]}
+        current_app = " current-app" if app["app_url"] in current_path else ""
         apps.append(
-            format_html(
-                '<div class="app-{} module{}"><table><caption><a href="{}" class="section" title="{}">{}</a>'
-                "</caption>{}{}</table></div>",
-                app["app_label"],
-                " current-app" if app["app_url"] in current_path else "",
-                app["app_url"],
-                _("Models in the %(name)s application") % {"name": app["name"]},
-                app["name"],
-                head,
-                rows,
-            )
+            f'<div class="app-{_text(app["app_label"])} module{current_app}">'
+            f'<table><caption><a href="{_text(app["app_url"])}" class="section" title="{_text(title)}">'
+            f"{_text(app['name'])}</a></caption>{head}{rows}</table></div>"
         )
-    return mark_safe("".join(apps))  # noqa: S308 - each part was built by format_html
+    # Every value in the markup was escaped above.
+    return mark_safe("".join(apps))  # noqa: S308

@@ -519,6 +519,11 @@ class AccessLogEntryAdmin(LargeListMixin, admin.ModelAdmin):
     list_display = ["at", "username", "roles", "action", "person_link", "object_label", "ip_address"]
     list_filter = ["action", RoleFilter, ("user", StaffUserFilter)]
     list_select_related = ["person"]
+    # The log's own narrow row and the person's name (with the restriction mark), not the whole person.
+    list_row_fields = [
+        "at", "username", "roles", "action", "person", "object_label", "ip_address",
+        "person__first_name", "person__last_name", "person__restricted_at",
+    ]  # fmt: skip
     date_hierarchy = "at"
     search_fields = ["username", "object_label"]
     fields = [

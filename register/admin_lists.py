@@ -71,6 +71,15 @@ class LargeChangeList(ChangeList):
         query = urlencode(dict(parse_qsl(self.row_link_query)))
         self._row_link_suffix = f"?{query}" if query else ""
 
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        fields = self.model_admin.list_row_fields
+        # Only the columns the rows show, when the admin names them for the list as it shows it by
+        # default (a role that sees other columns gets whole rows).
+        if fields and list(self.list_display) == list(self.model_admin.list_display_with_checkbox(request)):
+            queryset = queryset.only(*fields)
+        return queryset
+
     def url_for_result(self, result):
         url = super().url_for_result(result)
         return f"{url}?{self.row_link_query}" if self.row_link_query else url
@@ -89,6 +98,17 @@ class LargeListMixin:
     # The admin would count the whole table once more to show "N total" beside a filtered count.
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    # The fields the list's rows read, related ones included (client__last_name), when building whole
+    # rows of wide joined tables costs more than the list's queries; None reads whole rows. A field left
+    # out would be read row by row (tests/register/test_large_lists.py counts the queries).
+    list_row_fields = None
+
+    def list_display_with_checkbox(self, request):
+        """Return the columns the list shows by default, as the ChangeList holds them."""
+        columns = list(self.list_display)
+        if self.get_actions(request) and "action_checkbox" not in columns:
+            columns = ["action_checkbox", *columns]
+        return columns
 
     def get_changelist(self, request, **kwargs):
         return LargeChangeList

@@ -76,7 +76,7 @@ class LargeChangeList(ChangeList):
         fields = self.model_admin.list_row_fields
         # Only the columns the rows show, when the admin names them for the list as it shows it by
         # default (a role that sees other columns gets whole rows).
-        if fields and list(self.list_display) == list(self.model_admin.list_display_with_checkbox(request)):
+        if fields and list(self.model_admin.get_list_display(request)) == list(self.model_admin.list_display):
             queryset = queryset.only(*fields)
         return queryset
 
@@ -102,13 +102,6 @@ class LargeListMixin:
     # rows of wide joined tables costs more than the list's queries; None reads whole rows. A field left
     # out would be read row by row (tests/register/test_large_lists.py counts the queries).
     list_row_fields = None
-
-    def list_display_with_checkbox(self, request):
-        """Return the columns the list shows by default, as the ChangeList holds them."""
-        columns = list(self.list_display)
-        if self.get_actions(request) and "action_checkbox" not in columns:
-            columns = ["action_checkbox", *columns]
-        return columns
 
     def get_changelist(self, request, **kwargs):
         return LargeChangeList

@@ -10,11 +10,13 @@ PHONE_CHARACTERS = re.compile(r"^[\d\s()+./-]+$")
 
 def format_phone(number) -> str:
     """Return a number for display: Finnish numbers as Finns write them, others with the country code."""
-    if not number:
-        return ""
-    # A number's display is worked out once from its text and then looked up (a list shows
-    # the same fifty people again and again, and formatting one costs more than reading its row).
-    return _formatted(str(number))
+    # A number's display is worked out once from its text and then looked up (a list shows the same
+    # fifty people again and again, and formatting one costs more than reading its row). The text as
+    # stored (or typed) is the key: str() of a PhoneNumber, and so its truth value (its length), would
+    # format it all over again.
+    if isinstance(number, phonenumbers.PhoneNumber) and number.raw_input:
+        return _formatted(number.raw_input)
+    return _formatted(str(number)) if number else ""
 
 
 @lru_cache(maxsize=8192)

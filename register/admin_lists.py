@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.admin.utils import quote
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.http import RFC3986_SUBDELIMS
@@ -71,6 +71,13 @@ class LargeChangeList(ChangeList):
         query = urlencode(dict(parse_qsl(self.row_link_query)))
         self._row_link_suffix = f"?{query}" if query else ""
 
+    def get_results(self, request):
+        super().get_results(request)
+        # When the first page read with its count holds every row, the admin would read them all again.
+        first_page = getattr(self.paginator, "_first_page_rows", None)
+        if first_page is not None and self.result_count == len(first_page):
+            self.result_list = first_page
+
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
         fields = self.model_admin.list_row_fields
@@ -105,6 +112,10 @@ class LargeListMixin:
 
     def get_changelist(self, request, **kwargs):
         return LargeChangeList
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        asked = request.GET.get(PAGE_VAR, "1")
+        return self.paginator(queryset, per_page, orphans, allow_empty_first_page, first_page_asked=asked in ("", "1"))
 
     def action_checkbox(self, obj):
         return self.action_checkbox_writer()(obj)

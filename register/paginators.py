@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import Q
+from django.db.models import Count, Q, Window
 from django.utils.functional import cached_property
 
 logger = logging.getLogger(__name__)
@@ -49,8 +49,17 @@ class EstimatedCountPaginator(Paginator):
     on the full rows would build and throw away a hundred thousand rows, joins and all.
     """
 
+    def __init__(self, *args, first_page_asked: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Whether the list's first page is the one to be shown: then a list that must be counted exactly
+        # (filtered or searched) is counted in the same query that reads that page.
+        self.first_page_asked = first_page_asked
+        self._first_page_rows = None
+
     def page(self, number) -> Page:
         number = self.validate_number(number)
+        if number == 1 and self._first_page_rows is not None:
+            return self._get_page(self._first_page_rows, number, self)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
@@ -69,7 +78,27 @@ class EstimatedCountPaginator(Paginator):
         estimate = self._table_state[0]
         if estimate is not None and estimate >= settings.ADMIN_ESTIMATED_COUNT_FROM:
             return estimate
-        return super().count
+        counted = self._count_with_first_page()
+        return super().count if counted is None else counted
+
+    def _count_with_first_page(self) -> int | None:
+        """Read the first page with ``COUNT(*) OVER ()`` beside each row; return the count (None: not done).
+
+        A search of the people list was a COUNT of the matches and then the first fifty of them sorted:
+        twice planned and twice read. In one query the database finds the matches once, counts and sorts
+        them, and the page needs no query of its own.
+        """
+        rows = self.object_list
+        query = getattr(rows, "query", None)
+        if not self.first_page_asked or query is None or query.distinct or query.combinator or query.is_sliced:
+            return None
+        if not connections[rows.db].features.supports_over_clause:
+            return None
+        counted = list(rows.annotate(_register_full_count=Window(Count("*")))[: self.per_page])
+        if not counted:
+            return None  # nothing on the first page: the exact count says whether there is nothing at all
+        self._first_page_rows = counted
+        return counted[0]._register_full_count
 
     @cached_property
     def _table_state(self) -> tuple[int | None, int | None]:

@@ -72,19 +72,25 @@ class LargeChangeList(ChangeList):
         self._row_link_suffix = f"?{query}" if query else ""
 
     def get_results(self, request):
-        super().get_results(request)
+        # The page's rows are read with only the columns they show (see LargeListMixin.list_row_fields);
+        # the list's queryset stays whole for what else uses it (the import-export's export of the list).
+        whole = self.queryset
+        self.queryset = self._row_queryset(request, whole)
+        try:
+            super().get_results(request)
+        finally:
+            self.queryset = whole
         # When the first page read with its count holds every row, the admin would read them all again.
         first_page = getattr(self.paginator, "_first_page_rows", None)
         if first_page is not None and self.result_count == len(first_page):
             self.result_list = first_page
 
-    def get_queryset(self, request, exclude_parameters=None):
-        queryset = super().get_queryset(request, exclude_parameters)
+    def _row_queryset(self, request, queryset):
         fields = self.model_admin.list_row_fields
         # Only the columns the rows show, when the admin names them for the list as it shows it by
         # default (a role that sees other columns gets whole rows).
         if fields and list(self.model_admin.get_list_display(request)) == list(self.model_admin.list_display):
-            queryset = queryset.only(*fields)
+            return queryset.only(*fields)
         return queryset
 
     def url_for_result(self, result):

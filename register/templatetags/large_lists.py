@@ -3,13 +3,11 @@
 from datetime import date, datetime
 
 from django import template
-from django.contrib.admin.templatetags.admin_list import ResultList, result_headers, result_list
-from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from register.admin_rows import ColumnPlan
+from register.admin_markup import filters_panel, results_table
 
 register = template.Library()
 
@@ -118,28 +116,13 @@ def bounded_date_hierarchy(cl):
     }
 
 
+@register.simple_tag
 def large_result_list(cl):
-    """Return what the admin's ``result_list`` tag gives its template, with the rows written by ColumnPlan.
-
-    Each row comes as a single item holding all its cells, so the template's loop over a row's cells
-    runs once a row. A list with ``list_editable`` (form fields in its cells) is left to the admin.
-    """
-    if cl.formset:
-        return result_list(cl)
-    headers = list(result_headers(cl))
-    plan = ColumnPlan(cl)
-    return {
-        "cl": cl,
-        "result_hidden_fields": [],
-        "result_headers": headers,
-        "num_sorted_fields": sum(1 for header in headers if header["sortable"] and header["sorted"]),
-        "results": [ResultList(None, [plan.row(result)]) for result in cl.result_list],
-    }
+    """The admin's ``{% result_list cl %}`` written in Python (see ``register.admin_markup``)."""
+    return results_table(cl)
 
 
-@register.tag(name="large_result_list")
-def large_result_list_tag(parser, token):
-    """The admin's ``{% result_list cl %}``, faster (see ``large_result_list``); same template, same markup."""
-    return InclusionAdminNode(
-        parser, token, func=large_result_list, template_name="change_list_results.html", takes_context=False
-    )
+@register.simple_tag
+def list_filters(cl):
+    """The side panel of the admin's change list, its filters, written in Python (``register.admin_markup``)."""
+    return filters_panel(cl)

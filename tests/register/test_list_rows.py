@@ -176,3 +176,43 @@ def test_an_address_resolved_once_is_the_one_reverse_gives(language, key, viewna
             assert object_url(viewname, key).startswith("/rekisteri/")
         finally:
             set_script_prefix(previous)
+
+
+def _admins_own_list_page(response):
+    """Render the list page with the admin's own templates only, from the context the page was made with."""
+    folder = Path(django.contrib.admin.__file__).parent / "templates"
+    engine = Engine(
+        dirs=[folder],
+        libraries={
+            "i18n": "django.templatetags.i18n",
+            "static": "django.templatetags.static",
+            "admin_list": "django.contrib.admin.templatetags.admin_list",
+            "admin_urls": "django.contrib.admin.templatetags.admin_urls",
+            "log": "django.contrib.admin.templatetags.log",
+        },
+    )
+    names = response.context.keys()  # the names of every context the page's templates were given
+    return engine.get_template("admin/change_list.html").render(Context({key: response.context[key] for key in names}))
+
+
+def test_every_list_writes_its_table_and_filters_as_the_admin_would(client, register_of_people):
+    from register.admin_markup import filters_panel, results_table
+
+    sign_in(client, register_of_people)
+    compared = filtered = 0
+    people = reverse("admin:clients_client_changelist")
+    for url in [*_list_urls(), people + "?role__exact=client&o=-3.1", people + "?_facets=True&role__exact=client"]:
+        response = client.get(url)
+        cl = response.context.get("cl") if response.status_code == 200 and response.context else None
+        if cl is None or cl.formset:
+            continue
+        admins_own = parse_html(_admins_own_list_page(response))
+        page = parse_html(response.content.decode())
+        for ours in (results_table(cl), filters_panel(cl)):
+            if not ours:
+                continue
+            assert admins_own.count(parse_html(ours)) == 1, url
+            assert page.count(parse_html(ours)) == 1, url
+        compared += 1
+        filtered += bool(cl.has_filters)
+    assert compared > 20 and filtered > 10

@@ -64,8 +64,9 @@ class LargeChangeList(ChangeList):
     is the same for every row, so here it is added once; the links come out the same.
     """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.request = request  # who looks at the list (register.templatetags.large_lists._date_range)
         self.row_link_query, self.preserved_filters = self.preserved_filters, ""
         # The query exactly as the admin's add_preserved_filters() would write it after each link.
         query = urlencode(dict(parse_qsl(self.row_link_query)))

@@ -1,14 +1,18 @@
 """Back-office list helpers that stay fast on tables of millions of rows."""
 
+import logging
 from datetime import date, datetime
 
 from django import template
+from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR
+from django.core.cache import cache
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from register.admin_markup import filters_panel, results_table
 
+logger = logging.getLogger(__name__)
 register = template.Library()
 
 
@@ -28,6 +32,34 @@ def _first_and_last(queryset, field_name: str) -> tuple[date | None, date | None
         return None, None
     first, last = _local(first), _local(last)
     return (first.date(), last.date()) if isinstance(first, datetime) else (first, last)
+
+
+# The earliest and latest dates of a whole list change seldom (a booking made in a new year); read from
+# the cache they cost no query on most loads of the list, and a range a few minutes old only offers a
+# period too few or too many in the drill-down, never a wrong row.
+DATE_RANGE_CACHE_SECONDS = 300
+
+
+def _date_range(cl, field_name: str) -> tuple[date | None, date | None]:
+    """Return ``_first_and_last`` of the list's rows, from the cache when the list is not filtered."""
+    request = getattr(cl, "request", None)
+    # Anything in the address but the page and the order narrows the rows (a filter, a search, a year).
+    if request is None or set(cl.params) - {PAGE_VAR, ORDER_VAR}:
+        return _first_and_last(cl.queryset, field_name)
+    # Per staff member: what a list holds may depend on who looks (a coach sees their own clients).
+    key = f"register:date-range:{cl.opts.label_lower}:{field_name}:{request.user.pk}"
+    try:
+        known = cache.get(key)
+    except Exception:  # any cache backend's connection error: read the range from the table
+        logger.warning("The cache did not answer; the date range of a list was read from its table")
+        known = None
+    if known is None:
+        known = _first_and_last(cl.queryset, field_name)
+        try:
+            cache.set(key, known, DATE_RANGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("The cache did not answer; the date range of a list was not cached")
+    return known
 
 
 def _years(first: date, last: date) -> list[date]:
@@ -75,7 +107,7 @@ def bounded_date_hierarchy(cl):
             "choices": [{"title": capfirst(formats.date_format(chosen, "MONTH_DAY_FORMAT"))}],
         }
     # The list's rows are already limited to the chosen year or month, if any.
-    first, last = _first_and_last(cl.queryset, field_name)
+    first, last = _date_range(cl, field_name)
     if first is None:
         return {"show": True, "back": {"link": link({}), "title": _("All dates")} if year else None, "choices": []}
     if not year and first.year == last.year:

@@ -137,6 +137,36 @@ def test_the_date_drill_down_offers_every_period_between_the_first_and_the_last(
     assert [choice["link"] for choice in days["choices"]] == ["?at__day=4&at__month=3&at__year=2022"]
 
 
+def test_the_date_range_of_a_whole_list_is_read_from_its_table_once_in_a_while(client, organisation):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    sign_in(client, staff)
+    for year in (2019, 2022):
+        AccessLogEntryFactory(at=dt.datetime(year, 3, 4, 12, tzinfo=dt.UTC))
+    url = reverse("admin:privacy_accesslogentry_changelist")
+
+    def range_reads(address):
+        response, queries = _load(client, address)
+        reads = [sql for sql in queries if '"privacy_accesslogentry"."at" AS' in sql and "LIMIT 1" in sql]
+        return response, len(reads)
+
+    assert range_reads(url)[1] == 2  # the earliest and the latest
+    response, reads = range_reads(url)
+    assert reads == 0
+    assert [c["title"] for c in bounded_date_hierarchy(response.context["cl"])["choices"]] == [
+        "2019",
+        "2020",
+        "2021",
+        "2022",
+    ]
+    # A filtered list has a range of its own, read from the table every time.
+    assert range_reads(url + "?at__year=2022")[1] == 2
+    assert range_reads(url + "?action__exact=view")[1] == 2
+    # Another staff member may see other rows: their list's range is their own.
+    client.logout()
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
+    assert range_reads(url)[1] == 2
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
 def test_people_search_has_trigram_indexes_on_what_the_search_compares():
     with connection.cursor() as cursor:

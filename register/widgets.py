@@ -62,6 +62,9 @@ _INPUT_TEMPLATES = frozenset(
 )  # fmt: skip
 
 
+_ADMIN_DATE_AND_TIME = {"admin/widgets/date.html": "date", "admin/widgets/time.html": "time"}
+
+
 def _attributes(attrs: dict) -> str:
     """Write a widget's attributes as Django's ``attrs.html`` does: in order, True bare, False left out."""
     written = []
@@ -87,12 +90,10 @@ class QuickFormRenderer(DjangoTemplates):
         widget = context.get("widget") if isinstance(context, dict) else None
         if widget is not None:
             if template_name in _INPUT_TEMPLATES:
-                value = widget["value"]
-                shown = "" if value is None else f' value="{conditional_escape(value)}"'
-                return (
-                    f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
-                    f"{shown}{_attributes(widget['attrs'])}>"
-                )
+                return self._input(widget)
+            if template_name in _ADMIN_DATE_AND_TIME:
+                # The admin's date.html and time.html: the input in a paragraph, as their includes space it.
+                return f'<p class="{_ADMIN_DATE_AND_TIME[template_name]}">\n  {self._input(widget)}\n\n\n</p>'
             if template_name == "django/forms/widgets/textarea.html":
                 value = widget["value"]
                 return (
@@ -100,3 +101,12 @@ class QuickFormRenderer(DjangoTemplates):
                     f"{conditional_escape(value) if value else ''}</textarea>"
                 )
         return super().render(template_name, context, request)
+
+    @staticmethod
+    def _input(widget) -> str:
+        value = widget["value"]
+        shown = "" if value is None else f' value="{conditional_escape(value)}"'
+        return (
+            f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+            f"{shown}{_attributes(widget['attrs'])}>"
+        )

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 from urllib.parse import quote as url_quote
 
 from django.contrib import admin
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import PAGE_VAR, ChangeList
@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from register.paginators import EstimatedCountPaginator
+from register.widgets import QuickSelect
 
 # Addresses of the form /admin/app/model/<key>/change/, resolved once per view, language and prefix,
 # with a marker in the key's place: letters where the pattern takes any text, digits where a number.
@@ -105,10 +106,20 @@ class LargeChangeList(ChangeList):
         return f"{page}{self._row_link_suffix}"
 
 
+class QuickActionForm(ActionForm):
+    """The admin's form of list actions, its select of actions written without a template per option."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The admin sets the choices afterwards, through the field, onto this widget.
+        self.fields["action"].widget = QuickSelect()
+
+
 class LargeListMixin:
     """ModelAdmin settings for a list of a large table."""
 
     list_per_page = 50
+    action_form = QuickActionForm
     # The admin would count the whole table once more to show "N total" beside a filtered count.
     show_full_result_count = False
     paginator = EstimatedCountPaginator

@@ -63,3 +63,17 @@ def test_the_person_form_is_written_as_djangos_templates_write_it(rf):
         rendered += 1
     assert rendered > 15
     assert "&quot;polvi &lt;vasen&gt;&quot;" in str(form_class(instance=person, renderer=quick)["background"])
+
+
+def test_the_select_of_list_actions_is_the_admins_own_markup():
+    from django.contrib.admin.helpers import ActionForm
+    from django.test.html import parse_html
+
+    from register.admin_lists import QuickActionForm
+
+    choices = [("", "---------"), ("delete_selected", 'Poista valitut "henkilöt"'), ("merge", "Yhdistä <kaksi>")]
+    quick, djangos = QuickActionForm(auto_id=None), ActionForm(auto_id=None)
+    for form in (quick, djangos):
+        form.fields["action"].choices = choices
+    assert parse_html(str(quick["action"])) == parse_html(str(djangos["action"]))
+    assert "Yhdistä &lt;kaksi&gt;" in str(quick["action"])

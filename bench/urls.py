@@ -25,10 +25,15 @@ class StockSite(admin.AdminSite):
 
 
 class StockModelAdmin(admin.ModelAdmin):
-    """A ModelAdmin of defaults only. The one setting keeps the admin's own list template: the project's
-    templates for a model's list (a calendar link above the appointments, say) link to its own pages."""
+    """A ModelAdmin of defaults only, its list written by the admin's own templates and tags.
+
+    The list template is the general one (the project's templates for a model's list, a calendar link
+    above the appointments, say, link to its own pages), and ``admins_own_markup`` has the project's
+    override of it (templates/admin/change_list.html) leave the rows, filters and drill-down to the admin.
+    """
 
     change_list_template = "admin/change_list.html"
+    admins_own_markup = True
 
 
 # Each model with a ModelAdmin of defaults, on a site of its own: what the lists cost untuned.

@@ -3,7 +3,7 @@
 Each part is on every list page and was written by the template engine from a loop of tags per column,
 per filter choice or per form widget: together about a third of a list page's time. Here they are
 written directly, with every word translated once a page. The markup is the admin's own
-(``tests/register/test_list_markup.py`` renders every list of the back office both ways and compares
+(``tests/register/test_list_rows.py`` renders every list of the back office both ways and compares
 the two); a list with form fields in its rows (``list_editable``) or a filter with a template of its
 own is left to the admin.
 """
@@ -72,9 +72,10 @@ def _filter(cl, spec) -> str:
         return admin_list_filter(cl, spec)
     items = []
     for choice in spec.choices(cl):
-        selected = ' class="selected"' if choice["selected"] else ""
-        link = _escaped(iriencode(choice["query_string"]))
-        items.append(f'<li{selected}><a href="{link}">{_escaped(choice["display"])}</a></li>')
+        # As the template: a key a filter's choice leaves out is empty.
+        selected = ' class="selected"' if choice.get("selected") else ""
+        link = _escaped(iriencode(choice.get("query_string", "")))
+        items.append(f'<li{selected}><a href="{link}">{_escaped(choice.get("display", ""))}</a></li>')
     title = _escaped(spec.title)
     summary = _(" By %(filter_title)s ") % {"filter_title": title}  # a blocktranslate, as above
     return f'<details data-filter-title="{title}" open><summary>{summary}</summary><ul>{"".join(items)}</ul></details>'

@@ -4,12 +4,21 @@ import html
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils.formats import localize
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
+from django.utils.timezone import template_localtime
 
 
 def _text(value) -> str:
-    return html.escape(str(value))
+    """Return ``value`` as a template writes ``{{ value }}``: escaped unless marked safe."""
+    return conditional_escape(value)
+
+
+def _formatted(value) -> str:
+    """Return ``value`` as a template writes ``{{ value|stringformat:'s' }}``: its text, escaped unless safe."""
+    text = str(value)
+    return text if isinstance(value, SafeData) else html.escape(text)
 
 
 class QuickSelect(forms.Select):
@@ -34,9 +43,8 @@ class QuickSelect(forms.Select):
                 # As Django's Select: only the first option with the value is selected.
                 selected = (not has_selected or self.allow_multiple_selected) and text in chosen
                 has_selected |= selected
-                written.append(
-                    f'<option value="{_text(text)}"{" selected" if selected else ""}>{_text(option_label)}</option>'
-                )
+                marker = " selected" if selected else ""
+                written.append(f'<option value="{_formatted(text)}"{marker}>{_text(option_label)}</option>')
             joined = "".join(written)
             parts.append(f'<optgroup label="{_text(group_value)}">{joined}</optgroup>' if grouped else joined)
         final_attrs = self.build_attrs(self.attrs, attrs)
@@ -44,7 +52,7 @@ class QuickSelect(forms.Select):
             final_attrs["multiple"] = True
         # As Django's attrs.html: in their order, True as a bare name, False left out.
         written_attrs = "".join(
-            f" {_text(key)}" if item is True else f' {_text(key)}="{_text(item)}"'
+            f" {_text(key)}" if item is True else f' {_text(key)}="{_formatted(item)}"'
             for key, item in final_attrs.items()
             if item is not False
         )
@@ -70,9 +78,9 @@ def _attributes(attrs: dict) -> str:
     written = []
     for name, value in attrs.items():
         if value is True:
-            written.append(f" {conditional_escape(name)}")
+            written.append(f" {_text(name)}")
         elif value is not False:
-            written.append(f' {conditional_escape(name)}="{conditional_escape(value)}"')
+            written.append(f' {_text(name)}="{_formatted(value)}"')
     return "".join(written)
 
 
@@ -96,17 +104,16 @@ class QuickFormRenderer(DjangoTemplates):
                 return f'<p class="{_ADMIN_DATE_AND_TIME[template_name]}">\n  {self._input(widget)}\n\n\n</p>'
             if template_name == "django/forms/widgets/textarea.html":
                 value = widget["value"]
-                return (
-                    f'<textarea name="{conditional_escape(widget["name"])}"{_attributes(widget["attrs"])}>\n'
-                    f"{conditional_escape(value) if value else ''}</textarea>"
-                )
+                # {{ widget.value }}: in local time and the page's number and date formats, escaped.
+                text = _text(localize(template_localtime(value))) if value else ""
+                return f'<textarea name="{_text(widget["name"])}"{_attributes(widget["attrs"])}>\n{text}</textarea>'
         return super().render(template_name, context, request)
 
     @staticmethod
     def _input(widget) -> str:
         value = widget["value"]
-        shown = "" if value is None else f' value="{conditional_escape(value)}"'
+        shown = "" if value is None else f' value="{_formatted(value)}"'
         return (
-            f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+            f'<input type="{_text(widget.get("type", ""))}" name="{_text(widget["name"])}"'
             f"{shown}{_attributes(widget['attrs'])}>"
         )

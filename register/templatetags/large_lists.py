@@ -1,11 +1,13 @@
 """Back-office list helpers that stay fast on tables of millions of rows."""
 
+import hashlib
 import logging
 from datetime import date, datetime
 
 from django import template
 from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -46,8 +48,13 @@ def _date_range(cl, field_name: str) -> tuple[date | None, date | None]:
     # Anything in the address but the page and the order narrows the rows (a filter, a search, a year).
     if request is None or set(cl.params) - {PAGE_VAR, ORDER_VAR}:
         return _first_and_last(cl.queryset, field_name)
-    # Per staff member: what a list holds may depend on who looks (a coach sees their own clients).
-    key = f"register:date-range:{cl.opts.label_lower}:{field_name}:{request.user.pk}"
+    # Keyed by the list's query: what a list holds may depend on who looks (a coach sees their own
+    # clients' rows), and staff members who see the same rows share the range.
+    try:
+        sql = str(cl.queryset.query)
+    except EmptyResultSet:  # a list that can hold no rows at all
+        return None, None
+    key = f"register:date-range:{cl.opts.label_lower}:{field_name}:{hashlib.sha256(sql.encode()).hexdigest()}"
     try:
         known = cache.get(key)
     except Exception:  # any cache backend's connection error: read the range from the table

@@ -314,8 +314,14 @@ def _measure_package(bench: Bench, person_id: int) -> None:
         request.delete()
 
 
-def _measure_notice(bench: Bench) -> tuple[float, float]:
-    """Return the requests per second of the cached notice page and of a minimal view sending its bytes."""
+def _measure_notice(bench: Bench) -> tuple[float, float, float]:
+    """Return the requests per second of the cached notice page, of a minimal view sending its bytes, and
+    the notice's share of the minimal view's rate.
+
+    The two are measured in pairs of rounds, one right after the other (which goes first alternates), and
+    the share is the median of the pairs' shares: the machine's speed, which drifts from minute to minute,
+    is then nearly the same for both halves of a pair.
+    """
     from django.test import Client
 
     from bench import urls
@@ -323,17 +329,21 @@ def _measure_notice(bench: Bench) -> tuple[float, float]:
     visitor = Client()
     urls.MINIMAL_CONTENT["bytes"] = visitor.get("/tietosuojaseloste/").content
     rates = {"/tietosuojaseloste/": [], "/bench/minimal/": []}
-    for _round in range(5):  # alternating rounds, so that a busy moment of the machine hits both
-        for url, measured in rates.items():
+    shares = []
+    for round_number in range(9):
+        order = list(rates) if round_number % 2 == 0 else list(reversed(rates))
+        for url in order:
             for _warm_up in range(20):
                 visitor.get(url)
             started = time.perf_counter()
             for _request in range(200):
                 visitor.get(url)
-            measured.append(200 / (time.perf_counter() - started))
+            rates[url].append(200 / (time.perf_counter() - started))
+        shares.append(rates["/tietosuojaseloste/"][-1] / rates["/bench/minimal/"][-1])
     notice, minimal = (statistics.median(rates[url]) for url in rates)
-    bench.out.write(f"  notice: {notice:.0f} requests/s, minimal view: {minimal:.0f} requests/s\n")
-    return notice, minimal
+    share = statistics.median(shares)
+    bench.out.write(f"  notice: {notice:.0f} requests/s, minimal view: {minimal:.0f} requests/s, {share:.0%}\n")
+    return notice, minimal, share
 
 
 def _table(results: list[Result]) -> list[str]:
@@ -411,7 +421,7 @@ def main(argv=None) -> None:
             _measure_pages(bench, name, email, phone, long_records.get(500), calendar_week)
         if long_records:
             _measure_package(bench, long_records[max(long_records)])
-        notice, minimal = _measure_notice(bench)
+        notice, minimal, share = _measure_notice(bench)
         speeds.append(_reference_work())
     except DatasetError as error:
         sys.exit(f"bench: {error}")
@@ -430,9 +440,9 @@ def main(argv=None) -> None:
         "",
         *_table(bench.first_visits),
         "",
-        f"Privacy notice from the cache: {notice:.0f} requests/s, {notice / minimal:.0%} of a minimal view sending "
-        f"the same bytes ({minimal:.0f} requests/s); target at least {NOTICE_SHARE:.0%}: "
-        f"{'met' if notice / minimal >= NOTICE_SHARE else '**not met**'}.",
+        f"Privacy notice from the cache: {notice:.0f} requests/s against {minimal:.0f} for a minimal view sending "
+        f"the same bytes; in rounds measured in pairs, a median {share:.0%} of the minimal view's rate; target at "
+        f"least {NOTICE_SHARE:.0%}: {'met' if share >= NOTICE_SHARE else '**not met**'}.",
         "",
         "| List | Project median ms (queries) | Stock ModelAdmin median ms (queries) | Speed-up |",
         "|---|---:|---:|---:|",

@@ -8,14 +8,17 @@ before its rows are read, filters offer fixed choices instead of reading distinc
 table, and the date drill-down reads the ends of the index (``templates/admin/change_list.html``).
 """
 
+import logging
 from urllib.parse import parse_qsl, urlencode
 from urllib.parse import quote as url_quote
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import PAGE_VAR, ChangeList
+from django.core.cache import cache
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.http import RFC3986_SUBDELIMS
@@ -24,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from register.paginators import EstimatedCountPaginator
 from register.widgets import QuickSelect
+
+logger = logging.getLogger(__name__)
 
 # Addresses of the form /admin/app/model/<key>/change/, resolved once per view, language and prefix,
 # with a marker in the key's place: letters where the pattern takes any text, digits where a number.
@@ -157,9 +162,68 @@ class LargeListMixin:
         return write
 
 
-class StaffUserFilter(admin.RelatedFieldListFilter):
-    """Filter by a user field, offering the staff accounts only (the admin's own filter lists every user)."""
+# The choices of a filter by a related record (the coach of a person or an appointment: every staff
+# account) are the same on every load of the list and read a table of their own each time. Kept in the
+# cache, they cost no query; saving or deleting a record of the related model drops them
+# (forget_filter_choices, connected in RegisterConfig.ready), and they expire after a minute in any case.
+FILTER_CHOICES_CACHE_SECONDS = 60
+
+
+def _filter_choices_key(field, variant: str, language: str) -> str:
+    return f"register:filter-choices:{field.model._meta.label_lower}.{field.name}:{variant}:{language}"
+
+
+class CachedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """The admin's filter by a related record, its choices read from the cache (see above)."""
+
+    choices_variant = "all"
 
     def field_choices(self, field, request, model_admin):
+        key = _filter_choices_key(field, self.choices_variant, get_language() or "")
+        try:
+            known = cache.get(key)
+        except Exception:  # any cache backend's connection error: read them from the table
+            logger.warning("The cache did not answer; a list filter's choices were read from the table")
+            known = None
+        if known is None:
+            known = self.read_choices(field, request, model_admin)
+            try:
+                cache.set(key, known, FILTER_CHOICES_CACHE_SECONDS)
+            except Exception:
+                logger.warning("The cache did not answer; a list filter's choices were not cached")
+        return known
+
+    def read_choices(self, field, request, model_admin):
+        return [(value, str(label)) for value, label in super().field_choices(field, request, model_admin)]
+
+
+class StaffUserFilter(CachedRelatedFieldListFilter):
+    """Filter by a user field, offering the staff accounts only (the admin's own filter lists every user)."""
+
+    choices_variant = "staff"
+
+    def read_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin)
-        return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to={"is_staff": True})
+        choices = field.get_choices(include_blank=False, ordering=ordering, limit_choices_to={"is_staff": True})
+        return [(value, str(label)) for value, label in choices]
+
+
+def forget_filter_choices(sender, **kwargs) -> None:
+    """Drop the cached filter choices that list records of ``sender`` (a signal receiver: one was saved)."""
+    fields = [relation.remote_field for relation in sender._meta.related_objects if relation.remote_field]
+    keys = [
+        _filter_choices_key(field, variant, code)
+        for field in fields
+        for variant in (CachedRelatedFieldListFilter.choices_variant, StaffUserFilter.choices_variant)
+        for code, _name in settings.LANGUAGES
+    ]
+    try:
+        cache.delete_many(keys)
+    except Exception:  # any cache backend's connection error: the choices expire on their own
+        logger.warning("The cache did not answer; cached list filter choices expire on their own")
+
+
+# Every filter by a related record (a list_filter naming a foreign key) is the cached one.
+admin.FieldListFilter.register(
+    lambda field: bool(field.remote_field) and not field.many_to_many, CachedRelatedFieldListFilter, take_priority=True
+)

@@ -219,3 +219,20 @@ def test_every_list_writes_its_table_and_filters_as_the_admin_would(client, regi
             compared += 1
         filtered += bool(cl.has_filters)
     assert compared > 30 and filtered > 10
+
+
+@pytest.mark.parametrize("format_string", ["j.n.Y G.i", "d.m.Y H:i:s", "y-m-d", "\\k\\l\\o G", "j. F Y", "D j.n."])
+@pytest.mark.parametrize(
+    "value",
+    [dt.datetime(2026, 3, 4, 5, 6, 7), dt.datetime(899, 12, 31, 23, 59, 59), dt.datetime(2007, 1, 1, 0, 0, 0)],
+)
+def test_a_date_written_from_its_numbers_is_written_as_django_writes_it(format_string, value):
+    from django.utils import dateformat, translation
+
+    from register.admin_rows import CompiledDateFormat
+
+    with translation.override("fi"):
+        assert CompiledDateFormat(format_string).format(value) == dateformat.format(value, format_string)
+        if "G" not in format_string and "H" not in format_string:
+            day = value.date()
+            assert CompiledDateFormat(format_string).format(day) == dateformat.format(day, format_string)

@@ -126,6 +126,9 @@ class LargeListMixin:
 
     list_per_page = 50
     action_form = QuickActionForm
+    # The admin's "Show counts" would count every choice of every filter over the whole table (on a
+    # million appointments, seconds a page): a large list offers no counts.
+    show_facets = admin.ShowFacets.NEVER
     # The admin would count the whole table once more to show "N total" beside a filtered count.
     show_full_result_count = False
     paginator = EstimatedCountPaginator

@@ -144,8 +144,8 @@ def _reference_work() -> float:
     """Return the median milliseconds of a fixed piece of pure Python work, the machine's speed just now.
 
     Shared virtual machines run at different speeds from minute to minute (the same page can take
-    half as long again); printed at the start and at the end of a run, this says how fast the machine
-    was while it was measured, so that runs on different days can be compared. Nothing is scaled by it.
+    half as long again); printed at the start of every pass and at the end of a run, this says how fast
+    the machine was while it was measured, so that runs on different days can be compared. Nothing is scaled by it.
     """
     times = []
     for _round in range(9):

@@ -8,7 +8,7 @@ before its rows are read, filters offer fixed choices instead of reading distinc
 table, and the date drill-down reads the ends of the index (``templates/admin/change_list.html``).
 """
 
-import logging
+import functools
 from urllib.parse import parse_qsl, urlencode
 from urllib.parse import quote as url_quote
 
@@ -18,7 +18,6 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import PAGE_VAR, ChangeList
-from django.core.cache import cache
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.html import conditional_escape
 from django.utils.http import RFC3986_SUBDELIMS
@@ -26,10 +25,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from register.caching import forget, remembered
 from register.paginators import EstimatedCountPaginator
 from register.widgets import QuickSelect
-
-logger = logging.getLogger(__name__)
 
 # Addresses of the form /admin/app/model/<key>/change/, resolved once per view, language and prefix,
 # with a marker in the key's place: letters where the pattern takes any text, digits where a number.
@@ -184,21 +182,14 @@ class CachedRelatedFieldListFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         key = _filter_choices_key(field, self.choices_variant, get_language() or "")
-        try:
-            known = cache.get(key)
-        except Exception:  # any cache backend's connection error: read them from the table
-            logger.warning("The cache did not answer; a list filter's choices were read from the table")
-            known = None
-        if known is None:
-            known = self.read_choices(field, request, model_admin)
-            try:
-                cache.set(key, known, FILTER_CHOICES_CACHE_SECONDS)
-            except Exception:
-                logger.warning("The cache did not answer; a list filter's choices were not cached")
-        return known
+
+        def read():
+            return [(value, str(label)) for value, label in self.read_choices(field, request, model_admin)]
+
+        return remembered(key, FILTER_CHOICES_CACHE_SECONDS, read, what="a list filter's choices")
 
     def read_choices(self, field, request, model_admin):
-        return [(value, str(label)) for value, label in super().field_choices(field, request, model_admin)]
+        return super().field_choices(field, request, model_admin)
 
 
 class StaffUserFilter(CachedRelatedFieldListFilter):
@@ -208,23 +199,26 @@ class StaffUserFilter(CachedRelatedFieldListFilter):
 
     def read_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin)
-        choices = field.get_choices(include_blank=False, ordering=ordering, limit_choices_to={"is_staff": True})
-        return [(value, str(label)) for value, label in choices]
+        return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to={"is_staff": True})
 
 
-def forget_filter_choices(sender, **kwargs) -> None:
-    """Drop the cached filter choices that list records of ``sender`` (a signal receiver: one was saved)."""
-    fields = [relation.remote_field for relation in sender._meta.related_objects if relation.remote_field]
-    keys = [
+@functools.cache
+def _filter_choices_keys_of(model) -> tuple[str, ...]:
+    """Return every cache key of filter choices that list records of ``model`` (worked out once)."""
+    fields = [relation.remote_field for relation in model._meta.related_objects if relation.remote_field]
+    return tuple(
         _filter_choices_key(field, variant, code)
         for field in fields
         for variant in (CachedRelatedFieldListFilter.choices_variant, StaffUserFilter.choices_variant)
         for code, _name in settings.LANGUAGES
-    ]
-    try:
-        cache.delete_many(keys)
-    except Exception:  # any cache backend's connection error: the choices expire on their own
-        logger.warning("The cache did not answer; cached list filter choices expire on their own")
+    )
+
+
+def forget_filter_choices(sender, **kwargs) -> None:
+    """Drop the cached filter choices that list records of ``sender`` (a signal receiver: one was saved)."""
+    keys = _filter_choices_keys_of(sender)
+    if keys:  # a model no foreign key points to: no call to the cache on its saves
+        forget(list(keys), what="a list filter's choices")
 
 
 # Every filter by a related record (a list_filter naming a foreign key) is the cached one.

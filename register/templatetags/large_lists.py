@@ -1,20 +1,18 @@
 """Back-office list helpers that stay fast on tables of millions of rows."""
 
 import hashlib
-import logging
 from datetime import date, datetime
 
 from django import template
 from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from register.admin_markup import filters_panel, results_table
+from register.caching import remembered
 
-logger = logging.getLogger(__name__)
 register = template.Library()
 
 
@@ -55,18 +53,9 @@ def _date_range(cl, field_name: str) -> tuple[date | None, date | None]:
     except EmptyResultSet:  # a list that can hold no rows at all
         return None, None
     key = f"register:date-range:{cl.opts.label_lower}:{field_name}:{hashlib.sha256(sql.encode()).hexdigest()}"
-    try:
-        known = cache.get(key)
-    except Exception:  # any cache backend's connection error: read the range from the table
-        logger.warning("The cache did not answer; the date range of a list was read from its table")
-        known = None
-    if known is None:
-        known = _first_and_last(cl.queryset, field_name)
-        try:
-            cache.set(key, known, DATE_RANGE_CACHE_SECONDS)
-        except Exception:
-            logger.warning("The cache did not answer; the date range of a list was not cached")
-    return known
+    return remembered(
+        key, DATE_RANGE_CACHE_SECONDS, lambda: _first_and_last(cl.queryset, field_name), what="a list's date range"
+    )
 
 
 def _years(first: date, last: date) -> list[date]:

@@ -30,6 +30,7 @@ from clients.scoping import ScopedAdminMixin, sees_details
 from clients.services import assign_email, merge_people, possible_duplicates, record_role_change
 from clients.timeline import links_for, summary_for, timeline_for
 from register.admin_lists import LargeListMixin
+from register.form_choices import remember_choices
 from register.signals import ADDED, CHANGED, DOWNLOADED_ATTACHMENT, EXPORTED, data_accessed
 from register.widgets import QuickSelect
 
@@ -194,6 +195,11 @@ class ClientAdmin(LargeListMixin, ScopedAdminMixin, ImportExportMixin, admin.Mod
         if db_field.name in ("country", "coach", "informed_by"):
             kwargs["widget"] = QuickSelect  # long lists of choices, written without a template per option
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        # The staff accounts offered as the coach or the informer are read through the cache.
+        return remember_choices(formfield) if db_field.name in ("coach", "informed_by") else formfield
 
     def get_inlines(self, request, obj):
         return super().get_inlines(request, obj) if sees_details(request.user) else []

@@ -26,6 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from register.caching import forget, remembered
+from register.form_choices import choices_version_key
 from register.paginators import EstimatedCountPaginator
 from register.widgets import QuickSelect
 
@@ -218,7 +219,8 @@ def forget_filter_choices(sender, **kwargs) -> None:
     """Drop the cached filter choices that list records of ``sender`` (a signal receiver: one was saved)."""
     keys = _filter_choices_keys_of(sender)
     if keys:  # a model no foreign key points to: no call to the cache on its saves
-        forget(list(keys), what="a list filter's choices")
+        # With them, the version of the forms' remembered selects of such records (register/form_choices.py).
+        forget([*keys, choices_version_key(sender)], what="a list filter's choices")
 
 
 # Every filter by a related record (a list_filter naming a foreign key) is the cached one.

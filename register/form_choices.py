@@ -1,0 +1,76 @@
+"""Choices of a form's select of related records (the staff accounts of a person's coach field) read
+through the cache.
+
+A model choice field reads its whole queryset each time its select is written: on the person page the
+two selects of staff accounts (coach, informed by) took a tenth of the page, for the same two dozen
+accounts every time. ``RememberedChoiceIterator`` keeps the written choices (value and label) in the
+cache under a key made of the queryset's SQL and the related model's version, which a save or a delete
+of any record of that model moves on (with the list filters' choices, see ``choices_version_key``), so a
+renamed or added account is offered at once. What a posted value means is still looked up in the
+database by the field's own validation: only the writing of the options is remembered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.forms.models import ModelChoiceIterator
+from django.utils.translation import get_language
+
+from register.caching import remembered
+
+CHOICES_CACHE_SECONDS = 300
+
+
+def choices_version_key(model) -> str:
+    """Return the cache key of ``model``'s choices version; deleting it makes every remembered choice
+    of its records stale (``register.admin_lists.forget_filter_choices`` does, on each save and delete)."""
+    return f"register:choices-version:{model._meta.label_lower}"
+
+
+def _model_version(model) -> str:
+    return remembered(choices_version_key(model), None, lambda: uuid.uuid4().hex, what="a model's choices version")
+
+
+class RememberedChoiceIterator(ModelChoiceIterator):
+    """A model choice field's iterator whose choices come from the cache (see the module's docstring)."""
+
+    def _remembered(self) -> list[tuple[object, str]]:
+        if not hasattr(self, "_choices"):  # read once per writing of the select
+            self._choices = self._read()
+        return self._choices
+
+    def _read(self) -> list[tuple[object, str]]:
+        queryset = self.queryset
+        model = queryset.model
+        sql = str(queryset.query).encode()
+        key = (
+            f"register:form-choices:{model._meta.label_lower}:{_model_version(model)}:"
+            f"{hashlib.sha256(sql).hexdigest()}:{get_language() or ''}"
+        )
+
+        def read():
+            field = self.field
+            return [(field.prepare_value(obj), str(field.label_from_instance(obj))) for obj in queryset.iterator()]
+
+        return remembered(key, CHOICES_CACHE_SECONDS, read, what="a form's choices")
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self._remembered()
+
+    def __len__(self):
+        return len(self._remembered()) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self._remembered())
+
+
+def remember_choices(formfield):
+    """Return ``formfield`` (a model choice field, or None) with its choices read through the cache."""
+    if formfield is not None and hasattr(formfield, "queryset"):
+        formfield.iterator = RememberedChoiceIterator
+        formfield.widget.choices = formfield.choices  # as setting the queryset does
+    return formfield

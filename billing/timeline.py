@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.db.models import Sum
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice
@@ -28,7 +28,7 @@ def invoices(person, user, limit):
             when=invoice.created_at,
             kind=kind,
             title=f"{invoice} – {invoice.total_gross} € – {statuses.get(invoice.status, invoice.status)}",
-            url=reverse("admin:billing_invoice_change", args=[invoice.pk]),
+            url=reverse_lazy("admin:billing_invoice_change", args=[invoice.pk]),
         )
 
 

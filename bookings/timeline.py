@@ -1,7 +1,7 @@
 """The person page's share of bookings: appointments in the timeline, and visit counts."""
 
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Appointment
@@ -25,7 +25,7 @@ def appointments(person, user, limit):
             when=appointment.starts_at,
             kind=kind,
             title=f"{appointment.service} – {statuses.get(appointment.status, appointment.status)}",
-            url=reverse("admin:bookings_appointment_change", args=[appointment.pk]),
+            url=reverse_lazy("admin:bookings_appointment_change", args=[appointment.pk]),
         )
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from itertools import islice
 
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from register.choices import choice_label
@@ -33,6 +33,8 @@ class TimelineEntry:
     kind: str
     title: str
     detail: str = ""
+    # A lazy reverse() (reverse_lazy): a provider gives more entries than a page shows, and only the
+    # shown ones' addresses are worked out, when the page is written.
     url: str = ""
 
 
@@ -140,7 +142,7 @@ def _emails(person, user, limit):
             kind=_("email received"),
             title=str(email),
             detail=email.sender,
-            url=reverse("admin:clients_receivedemail_change", args=[email.pk]),
+            url=reverse_lazy("admin:clients_receivedemail_change", args=[email.pk]),
         )
 
 

@@ -1,6 +1,6 @@
 """The person page's share of consents: every ledger event and disclosure, and the current state."""
 
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from clients.timeline import TimelineEntry, link_provider, summary_provider, timeline_provider
@@ -18,7 +18,7 @@ def consent_events(person, user, limit):
             when=event.occurred_at,
             kind=choice_label(event, "kind"),
             title=f"{what} ({choice_label(event, 'channel')})",
-            url=reverse("admin:consents_consentevent_change", args=[event.pk]),
+            url=reverse_lazy("admin:consents_consentevent_change", args=[event.pk]),
         )
 
 

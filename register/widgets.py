@@ -4,10 +4,12 @@ import html
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.templatetags.static import static
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
 
 
 def _text(value) -> str:
@@ -90,11 +92,14 @@ class QuickFormRenderer(DjangoTemplates):
     Every text, date, number, email and hidden field of every form is rendered by Django through two
     templates (the widget's, which includes ``input.html``, which includes ``attrs.html``); on the
     person page's form that was a fifth of the page's time. The markup written here is the templates'
-    own (``tests/register/test_widgets.py`` renders widgets of every kind both ways); every other
-    template (selects, the admin's wrappers, whole forms) is rendered by Django as before.
+    own (``tests/register/test_widgets.py`` renders widgets of every kind both ways), and so is that of
+    the admin's wrapper of a select of related records (its change, add, delete and view links); every
+    other template (selects, whole forms) is rendered by Django as before.
     """
 
     def render(self, template_name, context, request=None):
+        if template_name == "admin/widgets/related_widget_wrapper.html" and isinstance(context, dict):
+            return self._related_widget_wrapper(context)
         widget = context.get("widget") if isinstance(context, dict) else None
         if widget is not None:
             if template_name in _INPUT_TEMPLATES:
@@ -116,4 +121,49 @@ class QuickFormRenderer(DjangoTemplates):
         return (
             f'<input type="{_text(widget.get("type", ""))}" name="{_text(widget["name"])}"'
             f"{shown}{_attributes(widget['attrs'])}>"
+        )
+
+    # The links of related_widget_wrapper.html, as its {% spaceless %} leaves them: (the flag that shows
+    # the link, its id, the attribute holding its address, the address and its parameters, whether it
+    # opens a popup, the title's message, the icon).
+    _RELATED_LINKS = (
+        ("can_change_related", "change", "data-href-template", "change_related_template_url", "url_params",
+         True, "Change selected %(model)s", "admin/img/icon-changelink.svg"),
+        ("can_add_related", "add", "href", "add_related_url", "url_params", True, "Add another %(model)s",
+         "admin/img/icon-addlink.svg"),
+        ("can_delete_related", "delete", "data-href-template", "delete_related_template_url", "url_params", True,
+         "Delete selected %(model)s", "admin/img/icon-deletelink.svg"),
+        ("can_view_related", "view", "data-href-template", "change_related_template_url", "view_related_url_params",
+         False, "View selected %(model)s", "admin/img/icon-viewlink.svg"),
+    )  # fmt: skip
+
+    @classmethod
+    def _related_widget_wrapper(cls, context) -> str:
+        """Write the admin's related_widget_wrapper.html for ``context``, as the template writes it."""
+        links = []
+        if not context.get("is_hidden"):
+            name, model = _text(context.get("name", "")), _text(context.get("model", ""))
+            for flag, action, attribute, address, parameters, popup, title, icon in cls._RELATED_LINKS:
+                if not context.get(flag):
+                    continue
+                # The view link's lines are indented by one more space in the template.
+                indent = "\n             " if action == "view" else "\n            "
+                url = f"{_text(context.get(address, ''))}?{_text(context.get(parameters, ''))}"
+                address_attribute = f'{indent}{attribute}="{url}"'
+                popup_attribute = f'{indent}data-popup="yes"' if popup else ""
+                # The add link names its popup before its address, the others after.
+                attributes = (
+                    popup_attribute + address_attribute if action == "add" else address_attribute + popup_attribute
+                )
+                links.append(
+                    f'<a class="related-widget-wrapper-link {action}-related" id="{action}_id_{name}"{attributes}'
+                    f'{indent}title="{gettext(title) % {"model": model}}">'
+                    f'<img src="{_text(static(icon))}" alt="" width="24" height="24"></a>'
+                )
+        reference = (
+            "" if context.get("model_has_limit_choices_to") else f'data-model-ref="{_text(context["model_name"])}"'
+        )
+        return (
+            f'<div class="related-widget-wrapper" {reference}>\n    {_text(context["rendered_widget"])}\n    \n'
+            f"        {''.join(links)}\n    \n</div>"
         )

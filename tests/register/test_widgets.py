@@ -123,3 +123,33 @@ def test_the_select_of_list_actions_is_the_admins_own_markup():
         form.fields["action"].choices = choices
     assert parse_html(str(quick["action"])) == parse_html(str(djangos["action"]))
     assert "Yhdistä &lt;kaksi&gt;" in str(quick["action"])
+
+
+@pytest.mark.parametrize("language", ["fi", "en"])
+def test_the_wrapper_of_a_related_select_is_written_as_the_admins_template_writes_it(language):
+    import itertools
+
+    flags = ["can_change_related", "can_add_related", "can_delete_related", "can_view_related"]
+    base = {
+        "rendered_widget": mark_safe('<select name="coach"><option value="1">x</option></select>'),
+        "name": 'coach"<x>',
+        "url_params": "_to_field=id&_popup=1",
+        "view_related_url_params": "_to_field=id",
+        "model": gettext_lazy("user"),
+        "model_name": "user",
+        "change_related_template_url": "/admin/auth/user/__fk__/change/",
+        "add_related_url": "/admin/auth/user/add/",
+        "delete_related_template_url": "/admin/auth/user/__fk__/delete/",
+    }
+    with translation.override(language):
+        for granted in itertools.product([False, True], repeat=4):
+            for hidden, limited in itertools.product([False, True], repeat=2):
+                context = {**base, **dict(zip(flags, granted)), "is_hidden": hidden,
+                           "model_has_limit_choices_to": {"is_staff": True} if limited else {}}  # fmt: skip
+                template = "admin/widgets/related_widget_wrapper.html"
+                ours = QuickFormRenderer().render(template, dict(context))
+                assert ours == DjangoTemplates().render(template, dict(context)), (granted, hidden, limited)
+        every_link = {**base, **dict.fromkeys(flags, True), "is_hidden": False, "model_has_limit_choices_to": {}}
+        written = QuickFormRenderer().render("admin/widgets/related_widget_wrapper.html", every_link)
+    assert 'id="change_id_coach&quot;&lt;x&gt;"' in written and "_to_field=id&amp;_popup=1" in written
+    assert written.count("<a ") == 4 and 'data-model-ref="user"' in written

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.admin.templatetags.admin_list import _boolean_icon, _coerce_field_name
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import (
@@ -33,7 +34,7 @@ from django.contrib.admin.utils import (
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
-from django.utils import dateformat, timezone
+from django.utils import dateformat, dates, timezone
 from django.utils.formats import get_format
 from django.utils.functional import Promise
 from django.utils.html import format_html
@@ -64,13 +65,31 @@ _NUMBER_PARTS = {
 }
 
 
+# The month-name parts of a format: DateFormat's tables of names, and how each writes a name.
+_MONTH_NAMES = {
+    "E": (dates.MONTHS_ALT, str),
+    "F": (dates.MONTHS, str),
+    "N": (dates.MONTHS_AP, str),
+    "b": (dates.MONTHS_3, str),
+    "M": (dates.MONTHS_3, lambda name: str(name).title()),
+}
+
+
+def _month_name_part(part: str):
+    """Return a writer of the month-name part ``part``, its names translated to the active language now."""
+    table, written = _MONTH_NAMES[part]
+    names = {month: written(name) for month, name in table.items()}
+    return lambda value: names[value.month]
+
+
 class CompiledDateFormat:
     """A date format of Django's (``j.n.Y G.i``) split into its parts once, to format many values with.
 
     ``dateformat.format()`` splits the format string again for every value; here the parts are the
     same as there and each is formatted by Django's own ``DateFormat`` (``TimeFormat`` for times), or,
-    when every part is a plain number of the value (day, month, year, hour, minute, second: Finnish
-    dates and times), written straight from the value's numbers as DateFormat writes them.
+    when every part is a plain number of the value (day, month, year, hour, minute, second) or the
+    name of its month (Finnish dates and times), written straight from the value's numbers and the
+    month names of the language active when the format was compiled, as DateFormat writes them.
     """
 
     def __init__(self, format_string: str, *, times: bool = False):
@@ -82,11 +101,13 @@ class CompiledDateFormat:
             if part
         ]
         self.has_time_parts = any(special and hasattr(dateformat.TimeFormat, part) for special, part in self.parts)
-        self.numbers = (
-            [_NUMBER_PARTS[part] if special else part for special, part in self.parts]
-            if all(not special or part in _NUMBER_PARTS for special, part in self.parts)
-            else None
-        )
+        self.numbers = None
+        if all(not special or part in _NUMBER_PARTS or part in _MONTH_NAMES for special, part in self.parts):
+            # Month names in the language active now (the page's), translated once for the format.
+            self.numbers = [
+                (_NUMBER_PARTS.get(part) or _month_name_part(part)) if special else part
+                for special, part in self.parts
+            ]
 
     def format(self, value) -> str:
         if type(value) is datetime.date and self.has_time_parts:
@@ -99,6 +120,8 @@ class CompiledDateFormat:
 
 # How a column finds its value in a row.
 FIELD, ADMIN_CALLABLE, CALLABLE, OTHER = "field", "admin", "callable", "other"
+# What kind of value a field column shows (for the others, Django's display_for_field decides per cell).
+FOREIGN_KEY, CHOICES, BOOLEAN, DATE, TEXT = "foreign key", "choices", "boolean", "date", "text"
 
 
 @dataclass
@@ -114,6 +137,12 @@ class Column:
     choices: dict | None = None
     date_format: CompiledDateFormat | None = None
     boolean_icons: dict = dataclass_field(default_factory=dict)
+    # Decided once for the column: what an empty cell shows, whether the value is shown as a yes/no
+    # icon, a field's kind of value (FOREIGN_KEY, CHOICES, BOOLEAN, DATE or None) and its nowrap class.
+    empty: Any = None
+    boolean: bool = False
+    field_kind: str | None = None
+    field_classes: list[str] | None = None
 
 
 class ColumnPlan:
@@ -124,13 +153,44 @@ class ColumnPlan:
         self.empty_value_display = cl.model_admin.get_empty_value_display()
         self.pk_attname = cl.lookup_opts.pk.attname
         self.link_url = getattr(cl, "fast_url_for_result", None)
+        self.use_tz, self.time_zone = settings.USE_TZ, timezone.get_current_timezone()
         self.columns = []
         first = True
         for index, name in enumerate(cl.list_display):
             links = self._links(first, name)
-            self.columns.append(self._column(index, name, links, tag="th" if links and first else "td"))
+            column = self._column(index, name, links, tag="th" if links and first else "td")
+            self._decide(column)
+            self.columns.append(column)
             if links:
                 first = False
+
+    def _decide(self, column: Column) -> None:
+        """Work out once what ``_display`` would otherwise look up again in every cell of the column."""
+        if column.name == "action_checkbox":
+            column.classes = ["action-checkbox"]
+        attr = column.attr
+        column.empty = getattr(attr, "empty_value_display", self.empty_value_display)
+        boolean = getattr(attr, "boolean", False)
+        if isinstance(attr, property) and hasattr(attr, "fget"):
+            boolean = getattr(attr.fget, "boolean", False)
+        column.boolean = bool(boolean)
+        model_field = column.model_field
+        if model_field is None or model_field.auto_created:
+            return
+        if isinstance(model_field.remote_field, models.ManyToOneRel):
+            column.field_kind = FOREIGN_KEY
+        elif column.choices is not None:
+            column.field_kind = CHOICES
+        elif isinstance(model_field, models.BooleanField):
+            column.field_kind = BOOLEAN
+        elif column.date_format is not None:
+            column.field_kind = DATE
+        elif isinstance(model_field, (models.CharField, models.TextField)) and not isinstance(
+            model_field, models.URLField
+        ):
+            column.field_kind = TEXT  # display_for_field() shows such a value as it is
+        nowrap = isinstance(model_field, (models.DateField, models.TimeField, models.ForeignKey))
+        column.field_classes = [*column.classes, "nowrap"] if nowrap else column.classes
 
     def _links(self, is_first: bool, name) -> bool:
         links = self.cl.list_display_links
@@ -173,50 +233,61 @@ class ColumnPlan:
             column.date_format = CompiledDateFormat(get_format(kind), times=kind == "TIME_FORMAT")
         return column
 
-    def _value(self, column: Column, result):
-        """Return (field, attr, value) as ``lookup_field`` would for this column and row."""
-        if column.kind == FIELD:
-            return column.model_field, None, getattr(result, column.name)
-        if column.kind in (CALLABLE, ADMIN_CALLABLE):
-            return None, column.attr, (column.value or column.attr)(result)
-        return lookup_field(column.name, result, self.cl.model_admin)
-
     def _display(self, column: Column, result) -> tuple[Any, list[str]]:
-        """Return what the cell shows and its CSS classes."""
-        empty = self.empty_value_display
+        """Return what the cell shows and its CSS classes, as the admin's ``items_for_result`` works them out."""
         classes = column.classes
+        empty, boolean = column.empty, column.boolean
         try:
-            model_field, attr, value = self._value(column, result)
+            if column.kind == FIELD:
+                model_field, value = column.model_field, getattr(result, column.name)
+            elif column.kind == OTHER:
+                # An attribute of the record: what it is (and so how it is shown) is found per row.
+                model_field, attr, value = lookup_field(column.name, result, self.cl.model_admin)
+                empty = getattr(attr, "empty_value_display", empty)
+                boolean = getattr(attr, "boolean", False)
+                if isinstance(attr, property) and hasattr(attr, "fget"):
+                    boolean = getattr(attr.fget, "boolean", False)
+            else:
+                model_field, value = None, (column.value or column.attr)(result)
         except ObjectDoesNotExist:
-            return empty, classes
-        empty = getattr(attr, "empty_value_display", empty)
-        if isinstance(value, str) and value.strip() == "":
-            value = ""
+            return self.empty_value_display, classes
+        if isinstance(value, str):
+            if value.strip() == "":
+                value = ""
+            elif model_field is None and not boolean:
+                # display_for_value() of a text: the text itself.
+                return value, classes
         if model_field is None or model_field.auto_created:
             if column.name == "action_checkbox":
                 classes = ["action-checkbox"]
-            boolean = getattr(attr, "boolean", False)
-            if isinstance(attr, property) and hasattr(attr, "fget"):
-                boolean = getattr(attr.fget, "boolean", False)
             shown = self._boolean(column, value) if boolean else display_for_value(value, empty)
             if isinstance(value, (datetime.date, datetime.time)):
                 classes = [*classes, "nowrap"]
             return shown, classes
-        if isinstance(model_field.remote_field, models.ManyToOneRel):
+        kind = column.field_kind
+        if kind is FOREIGN_KEY:
             related = getattr(result, model_field.name)
             shown = empty if related is None else related
-        elif column.choices is not None:
+        elif kind is CHOICES:
             shown = column.choices.get(value, empty)
-        elif isinstance(model_field, models.BooleanField):
+        elif kind is BOOLEAN:
             shown = self._boolean(column, value)
-        elif column.date_format is not None and value not in model_field.empty_values:
-            # What formats.localize() gives, with the page language's format looked up once.
-            shown = column.date_format.format(timezone.template_localtime(value))
+        elif kind is TEXT and type(value) is str:
+            shown = value or empty
+        elif kind is DATE and value not in model_field.empty_values:
+            # What formats.localize(template_localtime(value)) gives, with the page language's format and
+            # the current time zone looked up once.
+            if (
+                isinstance(value, datetime.datetime)
+                and self.use_tz
+                and value.utcoffset() is not None
+                and getattr(value, "convert_to_local_time", True)
+            ):
+                value = value.astimezone(self.time_zone)
+            shown = column.date_format.format(value)
         else:
             shown = display_for_field(value, model_field, empty, avoid_link=column.links)
-        if isinstance(model_field, (models.DateField, models.TimeField, models.ForeignKey)):
-            classes = [*classes, "nowrap"]
-        return shown, classes
+        return shown, column.field_classes
 
     @staticmethod
     def _boolean(column: Column, value) -> SafeString:

@@ -222,7 +222,10 @@ def test_every_list_writes_its_table_and_filters_as_the_admin_would(client, regi
     assert compared > 30 and filtered > 10
 
 
-@pytest.mark.parametrize("format_string", ["j.n.Y G.i", "d.m.Y H:i:s", "y-m-d", "\\k\\l\\o G", "j. F Y", "D j.n."])
+@pytest.mark.parametrize(
+    "format_string",
+    ["j.n.Y G.i", "d.m.Y H:i:s", "y-m-d", "\\k\\l\\o G", "j. F Y", "D j.n.", "j. E Y \\k\\e\\l\\l\\o G.i", "N j, Y b M"],
+)
 @pytest.mark.parametrize(
     "value",
     [dt.datetime(2026, 3, 4, 5, 6, 7), dt.datetime(899, 12, 31, 23, 59, 59), dt.datetime(2007, 1, 1, 0, 0, 0)],
@@ -237,3 +240,17 @@ def test_a_date_written_from_its_numbers_is_written_as_django_writes_it(format_s
         if "G" not in format_string and "H" not in format_string:
             day = value.date()
             assert CompiledDateFormat(format_string).format(day) == dateformat.format(day, format_string)
+
+
+@pytest.mark.parametrize("language", ["fi", "en"])
+def test_every_month_name_is_written_as_django_writes_it(language):
+    from django.utils import dateformat, translation
+
+    from register.admin_rows import CompiledDateFormat
+
+    with translation.override(language):
+        compiled = CompiledDateFormat("j. E Y, F, N, b, M")
+        assert compiled.numbers is not None  # written from the numbers and names, not by DateFormat
+        for month in range(1, 13):
+            day = dt.date(2026, month, 2)
+            assert compiled.format(day) == dateformat.format(day, "j. E Y, F, N, b, M"), month

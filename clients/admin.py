@@ -198,8 +198,11 @@ class ClientAdmin(LargeListMixin, ScopedAdminMixin, ImportExportMixin, admin.Mod
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        # The staff accounts offered as the coach or the informer are read through the cache.
-        return remember_choices(formfield) if db_field.name in ("coach", "informed_by") else formfield
+        # The staff accounts offered as the coach or the informer are read through the cache (the same
+        # accounts for everyone: the field's own limit and the user admin's order).
+        if db_field.name in ("coach", "informed_by"):
+            return remember_choices(formfield, f"clients.client.{db_field.name}")
+        return formfield
 
     def get_inlines(self, request, obj):
         return super().get_inlines(request, obj) if sees_details(request.user) else []

@@ -44,11 +44,12 @@ class RememberedChoiceIterator(ModelChoiceIterator):
     def _read(self) -> list[tuple[object, str]]:
         queryset = self.queryset
         model = queryset.model
-        sql = str(queryset.query).encode()
-        key = (
-            f"register:form-choices:{model._meta.label_lower}:{_model_version(model)}:"
-            f"{hashlib.sha256(sql).hexdigest()}:{get_language() or ''}"
+        # The field names its choices (see remember_choices); else the queryset's SQL is their name.
+        name = (
+            getattr(self.field, "remembered_choices_name", None)
+            or hashlib.sha256(str(queryset.query).encode()).hexdigest()
         )
+        key = f"register:form-choices:{model._meta.label_lower}:{_model_version(model)}:{name}:{get_language() or ''}"
 
         def read():
             field = self.field
@@ -68,9 +69,15 @@ class RememberedChoiceIterator(ModelChoiceIterator):
         return self.field.empty_label is not None or bool(self._remembered())
 
 
-def remember_choices(formfield):
-    """Return ``formfield`` (a model choice field, or None) with its choices read through the cache."""
+def remember_choices(formfield, name: str = ""):
+    """Return ``formfield`` (a model choice field, or None) with its choices read through the cache.
+
+    ``name``, when given, names the choices in the cache instead of the SQL of the field's queryset
+    (which then need not be worked out on each page): the caller promises that the field's queryset is
+    the same for every request under that name.
+    """
     if formfield is not None and hasattr(formfield, "queryset"):
         formfield.iterator = RememberedChoiceIterator
+        formfield.remembered_choices_name = name
         formfield.widget.choices = formfield.choices  # as setting the queryset does
     return formfield

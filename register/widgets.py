@@ -72,6 +72,9 @@ _INPUT_TEMPLATES = frozenset(
 )  # fmt: skip
 
 
+# A field's list of errors, as Django writes it (default.html only includes ul.html).
+_ERROR_LIST_TEMPLATES = frozenset({"django/forms/errors/list/default.html", "django/forms/errors/list/ul.html"})
+
 _ADMIN_DATE_AND_TIME = {"admin/widgets/date.html": "date", "admin/widgets/time.html": "time"}
 
 
@@ -93,13 +96,24 @@ class QuickFormRenderer(DjangoTemplates):
     templates (the widget's, which includes ``input.html``, which includes ``attrs.html``); on the
     person page's form that was a fifth of the page's time. The markup written here is the templates'
     own (``tests/register/test_widgets.py`` renders widgets of every kind both ways), and so is that of
-    the admin's wrapper of a select of related records (its change, add, delete and view links); every
-    other template (selects, whole forms) is rendered by Django as before.
+    the admin's wrapper of a select of related records (its change, add, delete and view links), of a
+    field's label and of a field's list of errors when it has none (the person page wrote seventy empty
+    lists through the template engine); every other template (selects, lists of errors, whole forms) is
+    rendered by Django as before.
     """
 
     def render(self, template_name, context, request=None):
         if template_name == "admin/widgets/related_widget_wrapper.html" and isinstance(context, dict):
             return self._related_widget_wrapper(context)
+        if template_name in _ERROR_LIST_TEMPLATES and isinstance(context, dict) and not context.get("errors"):
+            return ""  # a field without errors: the templates' {% if errors %} writes nothing
+        if template_name == "django/forms/label.html" and isinstance(context, dict):
+            # {% if use_tag %}<{{ tag }}{% include 'django/forms/attrs.html' %}>{{ label }}</{{ tag }}>...
+            label = _text(context.get("label", ""))
+            if not context.get("use_tag"):
+                return label.strip()  # the renderer strips what a template writes
+            tag = _text(context.get("tag", ""))
+            return f"<{tag}{_attributes(context.get('attrs') or {})}>{label}</{tag}>"
         widget = context.get("widget") if isinstance(context, dict) else None
         if widget is not None:
             if template_name in _INPUT_TEMPLATES:

@@ -224,7 +224,16 @@ def test_every_list_writes_its_table_and_filters_as_the_admin_would(client, regi
 
 @pytest.mark.parametrize(
     "format_string",
-    ["j.n.Y G.i", "d.m.Y H:i:s", "y-m-d", "\\k\\l\\o G", "j. F Y", "D j.n.", "j. E Y \\k\\e\\l\\l\\o G.i", "N j, Y b M"],
+    [
+        "j.n.Y G.i",
+        "d.m.Y H:i:s",
+        "y-m-d",
+        "\\k\\l\\o G",
+        "j. F Y",
+        "D j.n.",
+        "j. E Y \\k\\e\\l\\l\\o G.i",
+        "N j, Y b M",
+    ],
 )
 @pytest.mark.parametrize(
     "value",

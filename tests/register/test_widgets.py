@@ -144,7 +144,7 @@ def test_the_wrapper_of_a_related_select_is_written_as_the_admins_template_write
     with translation.override(language):
         for granted in itertools.product([False, True], repeat=4):
             for hidden, limited in itertools.product([False, True], repeat=2):
-                context = {**base, **dict(zip(flags, granted)), "is_hidden": hidden,
+                context = {**base, **dict(zip(flags, granted, strict=True)), "is_hidden": hidden,
                            "model_has_limit_choices_to": {"is_staff": True} if limited else {}}  # fmt: skip
                 template = "admin/widgets/related_widget_wrapper.html"
                 ours = QuickFormRenderer().render(template, dict(context))
@@ -153,3 +153,27 @@ def test_the_wrapper_of_a_related_select_is_written_as_the_admins_template_write
         written = QuickFormRenderer().render("admin/widgets/related_widget_wrapper.html", every_link)
     assert 'id="change_id_coach&quot;&lt;x&gt;"' in written and "_to_field=id&amp;_popup=1" in written
     assert written.count("<a ") == 4 and 'data-model-ref="user"' in written
+
+
+@pytest.mark.parametrize("language", ["fi", "en"])
+def test_labels_and_lists_of_errors_are_written_as_djangos_templates_write_them(language):
+    class Form(forms.Form):
+        name = forms.CharField(label=SCRIPT)
+        email = forms.EmailField(label=gettext_lazy("Name"), required=False)
+        day = forms.DateField(label=mark_safe("<b>Päivä</b>"), label_suffix=" &")
+
+    with translation.override(language):
+        for data in (None, {}, {"name": "x", "email": "ei-osoite", "day": "32.13.2026"}, {"name": "Matti"}):
+            for auto_id in ("id_%s", False):
+                ours = Form(data, auto_id=auto_id, renderer=QuickFormRenderer())
+                theirs = Form(data, auto_id=auto_id, renderer=DjangoTemplates())
+                for name in Form.base_fields:
+                    for attrs in (None, {"class": "required", "data-x": '"<&>"', "hidden": True, "off": False}):
+                        assert ours[name].label_tag(attrs=attrs) == theirs[name].label_tag(attrs=attrs), name
+                        assert ours[name].legend_tag(attrs=attrs) == theirs[name].legend_tag(attrs=attrs), name
+                    assert str(ours[name].errors) == str(theirs[name].errors), (name, data)
+                    assert ours[name].errors.as_ul() == theirs[name].errors.as_ul(), (name, data)
+                assert str(ours) == str(theirs)
+        invalid = Form({"email": "ei-osoite"}, renderer=QuickFormRenderer())
+        assert 'class="errorlist"' in str(invalid["email"].errors)
+        assert "&lt;script&gt;" in invalid["name"].label_tag()

@@ -13,10 +13,15 @@ from django.db import connections
 from django.db.models import Count, Q, Window
 from django.utils.functional import cached_property
 
+from register.caching import remembered
+
 logger = logging.getLogger(__name__)
 
 # How long a remembered page start is kept (it is also dropped as soon as the table changes).
 PAGE_ANCHOR_SECONDS = 15 * 60
+
+# How long a table's estimated rows are taken as they were (PostgreSQL moves them on vacuum and analyse).
+TABLE_ESTIMATE_SECONDS = 60
 
 # One query for what the paginator needs to know of an unfiltered table: PostgreSQL's estimate of its
 # rows, and a figure that changes whenever a row is added, changed or deleted (the statistics' counts of
@@ -75,7 +80,7 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        estimate = self._table_state[0]
+        estimate = self._estimate
         if estimate is not None and estimate >= settings.ADMIN_ESTIMATED_COUNT_FROM:
             return estimate
         counted = self._count_with_first_page()
@@ -99,6 +104,23 @@ class EstimatedCountPaginator(Paginator):
             return None  # nothing on the first page: the exact count says whether there is nothing at all
         self._first_page_rows = counted
         return counted[0]._register_full_count
+
+    @cached_property
+    def _estimate(self) -> int | None:
+        """Return the table's estimated rows, remembered for a minute (None when not known).
+
+        The estimate moves only when the table is vacuumed or analysed; the first page of a list needs
+        nothing else of its statistics, and so reads none of them on most loads. A page after the first
+        reads the change figure afresh anyway (``_table_state``), and takes the estimate with it.
+        """
+        queryset = self.object_list
+        query = getattr(queryset, "query", None)
+        if query is None or query.where or query.distinct or query.combinator:
+            return None
+        if connections[queryset.db].vendor != "postgresql":
+            return None
+        key = f"register:table-estimate:{queryset.db}:{queryset.model._meta.db_table}"
+        return remembered(key, TABLE_ESTIMATE_SECONDS, lambda: self._table_state[0], what="a table's estimated rows")
 
     @cached_property
     def _table_state(self) -> tuple[int | None, int | None]:

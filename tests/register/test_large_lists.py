@@ -97,8 +97,13 @@ def test_a_list_costs_the_same_queries_with_few_rows_and_with_many(client, organ
     first, many_queries = _load(client, url)
     second, deep_queries = _load(client, url + "?p=2")
     assert len(few_queries) == len(many_queries)
-    # The first page is read together with the count of the rows; a later page is read on its own.
-    assert len(deep_queries) == len(many_queries) + 1
+    # The first page is read together with the count of the rows; a later page is read on its own (and,
+    # on PostgreSQL, reads the table's statistics afresh, which the first page takes from the cache
+    # once the table has been analysed).
+    statistics = [sql for sql in deep_queries if "reltuples" in sql]
+    assert len(statistics) == (1 if connection.vendor == "postgresql" else 0)
+    first_page_statistics = [sql for sql in many_queries if "reltuples" in sql]
+    assert len(deep_queries) - len(statistics) == len(many_queries) - len(first_page_statistics) + 1
     assert not [sql for sql in many_queries + deep_queries if "DISTINCT" in sql.upper()]
 
     changelist = first.context["cl"]

@@ -44,6 +44,29 @@ def test_an_unfiltered_large_table_is_not_counted_on_postgresql(settings):
     assert count == 7
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="table statistics are PostgreSQL's")
+def test_the_first_page_of_a_large_table_reads_its_estimate_once_a_minute(settings):
+    settings.ADMIN_ESTIMATED_COUNT_FROM = 0
+    ClientFactory.create_batch(7)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE clients_client")
+
+    def first_page():
+        paginator = EstimatedCountPaginator(Client.objects.order_by("pk"), 5)
+        with CaptureQueriesContext(connection) as queries:
+            count, rows = paginator.count, len(paginator.page(1).object_list)
+        statistics = [q["sql"] for q in queries if "reltuples" in q["sql"]]
+        return count, rows, len(statistics), [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+
+    assert first_page() == (7, 5, 1, [])
+    assert first_page() == (7, 5, 0, [])  # the estimate remembered: the page's own query alone
+    # A deep page reads the table's change figure afresh, whatever is remembered.
+    paginator = EstimatedCountPaginator(Client.objects.order_by("pk"), 5)
+    with CaptureQueriesContext(connection) as queries:
+        assert len(paginator.page(2).object_list) == 2
+    assert sum("reltuples" in q["sql"] for q in queries) == 1
+
+
 # Deep pages read from a remembered page start (PostgreSQL) -------------------------------------------
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the change figures are PostgreSQL's")

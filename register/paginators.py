@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import Count, Q, Window
+from django.db.models import BooleanField, Count, Expression, F, Q, Value, Window
 from django.utils.functional import cached_property
 
 from register.caching import remembered
@@ -141,6 +141,31 @@ class EstimatedCountPaginator(Paginator):
         return (int(row[0]) if row[0] >= 0 else None), row[1]
 
 
+class _RowComparison(Expression):
+    """``(col_a, col_b, ...) <op> (value_a, value_b, ...)``: SQL's comparison of row values, as a filter."""
+
+    output_field = BooleanField()
+
+    def __init__(self, names: list[str], values: list[Value], operator_sql: str):
+        super().__init__()
+        self.columns, self.values, self.operator_sql = [F(name) for name in names], values, operator_sql
+
+    def get_source_expressions(self):
+        return [*self.columns, *self.values]
+
+    def set_source_expressions(self, expressions):
+        self.columns, self.values = expressions[: len(self.columns)], expressions[len(self.columns) :]
+
+    def as_sql(self, compiler, connection):
+        written, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            written.append(sql)
+            params.extend(expression_params)
+        half = len(self.columns)
+        return f"({', '.join(written[:half])}) {self.operator_sql} ({', '.join(written[half:])})", params
+
+
 class PageAnchors:
     """The starts of pages of an unfiltered list, remembered while the table stays the same.
 
@@ -236,8 +261,11 @@ class PageAnchors:
         """Rows before ``start`` in the list's order."""
         return self._bound(start, after=False) & self._beyond(start, after=False)
 
-    def _bound(self, start: tuple, *, after: bool) -> Q:
-        """The first column's range alone, which its index answers; the rest is checked within it."""
+    def _bound(self, start: tuple, *, after: bool):
+        """A range of the ordering's index that holds the rows; the comparisons below pick them exactly."""
+        row_bound = self._row_bound(start, after=after)
+        if row_bound is not None:
+            return row_bound
         name, descending, nullable = self.fields[0]
         value = start[0]
         if descending == after:  # at most the start's value
@@ -246,6 +274,28 @@ class PageAnchors:
             return Q(**{f"{name}__isnull": True})
         # At least the value, or NULL: not one range of the index, so left to the comparisons below.
         return Q() if nullable else Q(**{f"{name}__gte": value})
+
+    def _row_bound(self, start: tuple, *, after: bool):
+        """Return ``(a, b, id) <= (x, y, z)`` (or ``>=``) bounding the rows, or None where it would not do.
+
+        The first column alone is a poor range where it has few values (the year of an invoice: a
+        deep page walked through the whole year's other rows). The comparison of the rows' values with
+        the start's, all columns at once, is a range of the index itself. It is used only where it
+        holds every row the exact comparisons pick: every column ordered the same way and the start
+        without NULLs; for the rows after the start's values (``>=``) no column may hold NULL either,
+        because SQL's comparison leaves out a row whose NULL it reaches, where the order puts NULL last.
+        """
+        if any(value is None for value in start) or len({descending for _name, descending, _null in self.fields}) > 1:
+            return None
+        at_most = self.fields[0][1] == after
+        if not at_most and any(nullable for _name, _descending, nullable in self.fields):
+            return None
+        fields = [self.rows.model._meta.get_field(name) for name in self.names]
+        return _RowComparison(
+            self.names,
+            [Value(value, output_field=field) for value, field in zip(start, fields, strict=True)],
+            "<=" if at_most else ">=",
+        )
 
     def _beyond(self, start: tuple, *, after: bool) -> Q:
         # (a > x) OR (a = x AND b > y) OR ..., each comparison in the direction of its column's order.

@@ -26,7 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from register.caching import forget, remembered
-from register.form_choices import choices_version_key
+from register.form_choices import choices_version_key, tracks_choices_of
 from register.paginators import EstimatedCountPaginator
 from register.widgets import QuickSelect
 
@@ -218,8 +218,9 @@ def _filter_choices_keys_of(model) -> tuple[str, ...]:
 def forget_filter_choices(sender, **kwargs) -> None:
     """Drop the cached filter choices that list records of ``sender`` (a signal receiver: one was saved)."""
     keys = _filter_choices_keys_of(sender)
-    if keys:  # a model no foreign key points to: no call to the cache on its saves
-        # With them, the version of the forms' remembered selects of such records (register/form_choices.py).
+    # A model no foreign key points to, and whose choices nobody remembers: no call to the cache on its saves.
+    if keys or tracks_choices_of(sender):
+        # With them, the version of the remembered choices of such records (register/form_choices.py).
         forget([*keys, choices_version_key(sender)], what="a list filter's choices")
 
 

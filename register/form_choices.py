@@ -33,6 +33,31 @@ def _model_version(model) -> str:
     return remembered(choices_version_key(model), None, lambda: uuid.uuid4().hex, what="a model's choices version")
 
 
+# Models whose records are remembered as choices though no foreign key points to them (the years of the
+# invoice number sequences): their saves move their version on too. Declared when a module is imported.
+_TRACKED: set[str] = set()
+
+
+def track_choices_of(model) -> None:
+    """Declare that choices read from ``model`` are remembered (``remembered_choices``); call at import."""
+    _TRACKED.add(model._meta.label_lower)
+
+
+def tracks_choices_of(model) -> bool:
+    return model._meta.label_lower in _TRACKED
+
+
+def remembered_choices(model, name: str, compute):
+    """Return ``compute()`` (choices read from ``model``), remembered until a record of it changes.
+
+    A list filter's choices from a small table of their own (the years with invoices, the staff
+    roles) are read once instead of on every load of the list. ``model`` must be one whose saves move
+    its version on: a model some foreign key points to, or one declared with ``track_choices_of``.
+    """
+    key = f"register:choices:{model._meta.label_lower}:{_model_version(model)}:{name}:{get_language() or ''}"
+    return remembered(key, CHOICES_CACHE_SECONDS, compute, what="a list's choices")
+
+
 class RememberedChoiceIterator(ModelChoiceIterator):
     """A model choice field's iterator whose choices come from the cache (see the module's docstring)."""
 

@@ -79,3 +79,43 @@ def test_the_chosen_coach_is_selected_and_a_posted_account_is_still_checked(clie
     person.refresh_from_db()
     assert person.coach_id == coach.pk
     assert Client.objects.filter(coach=outsider).count() == 0
+
+
+def _filter_choices(client, url, parameter):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    spec = next(
+        spec for spec in response.context["cl"].filter_specs if getattr(spec, "parameter_name", "") == parameter
+    )
+    return [label for _value, label in spec.lookup_choices], [query["sql"] for query in captured]
+
+
+def test_the_invoice_years_are_read_once_and_a_new_years_sequence_is_offered_at_once(client, organisation):
+    from billing.models import InvoiceSequence
+
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
+    InvoiceSequence.objects.create(year=2025)
+    url = reverse("admin:billing_invoice_changelist")
+    years, queries = _filter_choices(client, url, "year")
+    assert years == ["2025"] and any("billing_invoicesequence" in sql for sql in queries)
+    years, queries = _filter_choices(client, url, "year")
+    assert years == ["2025"] and not any("billing_invoicesequence" in sql for sql in queries)
+    InvoiceSequence.objects.create(year=2026)
+    assert _filter_choices(client, url, "year")[0] == ["2026", "2025"]
+
+
+def test_the_roles_of_the_access_log_are_read_once_and_a_new_group_is_offered_at_once(client, organisation):
+    from django.contrib.auth.models import Group
+
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:privacy_accesslogentry_changelist")
+    roles, _queries = _filter_choices(client, url, "role")
+    again, queries = _filter_choices(client, url, "role")
+    assert again == roles and not any('FROM "auth_group"' in sql for sql in queries)
+    group = Group.objects.create(name="Kirjanpitäjät")
+    assert "Kirjanpitäjät" in _filter_choices(client, url, "role")[0]
+    group.name = "Tilitoimisto"
+    group.save()
+    roles = _filter_choices(client, url, "role")[0]
+    assert "Tilitoimisto" in roles and "Kirjanpitäjät" not in roles

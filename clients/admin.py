@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
@@ -291,8 +292,18 @@ class ClientAdmin(LargeListMixin, ScopedAdminMixin, ImportExportMixin, admin.Mod
             return queryset.filter(phone__contains=digits), False
         return super().get_search_results(request, queryset, search_term)
 
+    def get_object(self, request, object_id, from_field=None):
+        # A person page reads its person once: the timeline beside the form and the form itself show
+        # the same record (a page that saves reads it afresh for the form).
+        shown = getattr(request, "_person_of_page", None)
+        if shown is not None and shown[0] == (str(object_id), from_field) and request.method in ("GET", "HEAD"):
+            return shown[1]
+        person = super().get_object(request, object_id, from_field)
+        request._person_of_page = ((str(object_id), from_field), person)
+        return person
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        person = self.get_object(request, object_id)
+        person = self.get_object(request, unquote(object_id))
         if person is not None and sees_details(request.user):
             may_read_emails = request.user.has_perm("clients.view_receivedemail")
             extra_context = {

@@ -106,3 +106,22 @@ def test_quick_select_writes_the_same_markup_as_the_admin_select():
             slow = forms.Select(attrs=attrs, choices=choices).render("country", value)
             assert fast == re.sub(r">\s+<", "><", slow.strip())
     assert 'value="FI" selected' in QuickSelect(choices=choices).render("country", "FI")
+
+
+def test_the_person_page_reads_its_person_once_and_a_save_reads_it_afresh(client, organisation):
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
+    person = ClientFactory(first_name="Aino", last_name="Lahtinen")
+    url = reverse("admin:clients_client_change", args=[person.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    reads = [q["sql"] for q in captured if q["sql"].startswith('SELECT "clients_client"."id"') and "LIMIT" in q["sql"]]
+    assert response.status_code == 200 and len(reads) == 1
+    assert response.context["adminform"].form.instance.last_name == "Lahtinen"
+    assert "Lahtinen" in response.content.decode()
+    # A post with an error shows what was posted, in a form of the record read for it.
+    data = {"first_name": "Aino", "last_name": "", "_save": "Save"}
+    response = client.post(url, data)
+    assert response.status_code == 200 and "last_name" in response.context["adminform"].form.errors
+    person.refresh_from_db()
+    assert person.last_name == "Lahtinen"

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.db.models.functions import Upper
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
@@ -120,6 +121,18 @@ class CollectedDataInline(admin.TabularInline):
         return fields
 
 
+# The 250 countries in each language, named and sorted once: given as they are, they were translated,
+# sorted and checked again each time the select was written or asked whether it may be required.
+_COUNTRIES_BY_LANGUAGE: dict[str, list[tuple[str, str]]] = {}
+
+
+def _country_choices(choices) -> list[tuple[str, str]]:
+    language = get_language() or ""
+    if language not in _COUNTRIES_BY_LANGUAGE:
+        _COUNTRIES_BY_LANGUAGE[language] = [(value, str(label)) for value, label in choices]
+    return _COUNTRIES_BY_LANGUAGE[language]
+
+
 @admin.register(Client)
 class ClientAdmin(LargeListMixin, ScopedAdminMixin, ImportExportMixin, admin.ModelAdmin):
     person_path = ""
@@ -195,7 +208,10 @@ class ClientAdmin(LargeListMixin, ScopedAdminMixin, ImportExportMixin, admin.Mod
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in ("country", "coach", "informed_by"):
             kwargs["widget"] = QuickSelect  # long lists of choices, written without a template per option
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "country" and formfield is not None:
+            formfield.choices = _country_choices(formfield.choices)
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -309,7 +325,12 @@ class ClientAdmin(LargeListMixin, ScopedAdminMixin, ImportExportMixin, admin.Mod
             extra_context = {
                 **(extra_context or {}),
                 "may_read_emails": may_read_emails,
-                "emails": person.emails.prefetch_related("attachments")[:EMAILS_ON_PERSON_PAGE]
+                # The columns the table shows: an email's body and headers can be long.
+                "emails": person.emails.only(
+                    "id", "client_id", "subject", "sender", "sent_at", "imported_at"
+                ).prefetch_related(
+                    Prefetch("attachments", EmailAttachment.objects.only("id", "email_id", "filename"))
+                )[:EMAILS_ON_PERSON_PAGE]
                 if may_read_emails
                 else [],
                 "emails_limit": EMAILS_ON_PERSON_PAGE,

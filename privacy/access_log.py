@@ -141,6 +141,11 @@ def record(
         entries += [AccessLogEntry(person_id=person, **who, **what) for person in people]
     if not entries and label:
         entries = [AccessLogEntry(**who, object_label=label[:200])]
+    if len(entries) == 1:
+        # A page of one record (most of them): one INSERT, where bulk_create wraps it in a transaction
+        # of its own (three statements to the database on every person page).
+        entries[0].save(force_insert=True)
+        return entries
     return AccessLogEntry.objects.bulk_create(entries)
 
 

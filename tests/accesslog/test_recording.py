@@ -47,6 +47,24 @@ def test_opening_a_persons_page_is_logged_with_the_user_roles_person_and_address
     assert (entry.object_model, entry.object_pk) == ("clients.client", str(person.pk))
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_page_of_one_record_writes_its_entry_in_one_statement(client, organisation):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    coach = signed_in(client, COACH)
+    person = ClientFactory(coach=coach)
+    url = reverse("admin:clients_client_change", args=[person.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    writes = [q["sql"] for q in captured if "privacy_accesslogentry" in q["sql"] and not q["sql"].startswith("SELECT")]
+    assert len(writes) == 1 and writes[0].startswith("INSERT")
+    # No transaction of its own around the one statement.
+    assert not [q["sql"] for q in captured if q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT"))]
+    assert AccessLogEntry.objects.filter(action=Action.VIEWED, person=person).count() == 2
+
+
 def test_the_list_of_people_and_a_page_refused_leave_no_entry(client, organisation):
     coach = signed_in(client, COACH)
     someone_elses = ClientFactory(coach=UserFactory(is_staff=True))

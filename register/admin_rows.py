@@ -168,12 +168,7 @@ class ColumnPlan:
         """Work out once what ``_display`` would otherwise look up again in every cell of the column."""
         if column.name == "action_checkbox":
             column.classes = ["action-checkbox"]
-        attr = column.attr
-        column.empty = getattr(attr, "empty_value_display", self.empty_value_display)
-        boolean = getattr(attr, "boolean", False)
-        if isinstance(attr, property) and hasattr(attr, "fget"):
-            boolean = getattr(attr.fget, "boolean", False)
-        column.boolean = bool(boolean)
+        column.empty, column.boolean = self._shown_as(column.attr)
         model_field = column.model_field
         if model_field is None or model_field.auto_created:
             return
@@ -233,6 +228,15 @@ class ColumnPlan:
             column.date_format = CompiledDateFormat(get_format(kind), times=kind == "TIME_FORMAT")
         return column
 
+    def _shown_as(self, attr) -> tuple[Any, bool]:
+        """Return what an empty cell of ``attr`` (a display function, or None) shows, and whether its
+        value is shown as a yes/no icon, as the admin's ``items_for_result`` reads them."""
+        empty = getattr(attr, "empty_value_display", self.empty_value_display)
+        boolean = getattr(attr, "boolean", False)
+        if isinstance(attr, property) and hasattr(attr, "fget"):
+            boolean = getattr(attr.fget, "boolean", False)
+        return empty, bool(boolean)
+
     def _display(self, column: Column, result) -> tuple[Any, list[str]]:
         """Return what the cell shows and its CSS classes, as the admin's ``items_for_result`` works them out."""
         classes = column.classes
@@ -243,10 +247,7 @@ class ColumnPlan:
             elif column.kind == OTHER:
                 # An attribute of the record: what it is (and so how it is shown) is found per row.
                 model_field, attr, value = lookup_field(column.name, result, self.cl.model_admin)
-                empty = getattr(attr, "empty_value_display", empty)
-                boolean = getattr(attr, "boolean", False)
-                if isinstance(attr, property) and hasattr(attr, "fget"):
-                    boolean = getattr(attr.fget, "boolean", False)
+                empty, boolean = self._shown_as(attr)
             else:
                 model_field, value = None, (column.value or column.attr)(result)
         except ObjectDoesNotExist:

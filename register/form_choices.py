@@ -51,11 +51,12 @@ def remembered_choices(model, name: str, compute):
     """Return ``compute()`` (choices read from ``model``), remembered until a record of it changes.
 
     A list filter's choices from a small table of their own (the years with invoices, the staff
-    roles) are read once instead of on every load of the list. ``model`` must be one whose saves move
-    its version on: a model some foreign key points to, or one declared with ``track_choices_of``.
+    roles), or a form's select of staff accounts, are read once instead of on every page. ``model``
+    must be one whose saves move its version on: a model some foreign key points to, or one declared
+    with ``track_choices_of``.
     """
     key = f"register:choices:{model._meta.label_lower}:{_model_version(model)}:{name}:{get_language() or ''}"
-    return remembered(key, CHOICES_CACHE_SECONDS, compute, what="a list's choices")
+    return remembered(key, CHOICES_CACHE_SECONDS, compute, what="a list's or a form's choices")
 
 
 class RememberedChoiceIterator(ModelChoiceIterator):
@@ -74,13 +75,12 @@ class RememberedChoiceIterator(ModelChoiceIterator):
             getattr(self.field, "remembered_choices_name", None)
             or hashlib.sha256(str(queryset.query).encode()).hexdigest()
         )
-        key = f"register:form-choices:{model._meta.label_lower}:{_model_version(model)}:{name}:{get_language() or ''}"
 
         def read():
             field = self.field
             return [(field.prepare_value(obj), str(field.label_from_instance(obj))) for obj in queryset.iterator()]
 
-        return remembered(key, CHOICES_CACHE_SECONDS, read, what="a form's choices")
+        return remembered_choices(model, f"form:{name}", read)
 
     def __iter__(self):
         if self.field.empty_label is not None:

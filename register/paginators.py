@@ -106,6 +106,15 @@ class EstimatedCountPaginator(Paginator):
         return counted[0]._register_full_count
 
     @cached_property
+    def _whole_table_on_postgresql(self) -> bool:
+        """Whether the list is a whole table (no filter) on PostgreSQL, whose statistics then describe it."""
+        queryset = self.object_list
+        query = getattr(queryset, "query", None)
+        if query is None or query.where or query.distinct or query.combinator:
+            return False
+        return connections[queryset.db].vendor == "postgresql"
+
+    @cached_property
     def _estimate(self) -> int | None:
         """Return the table's estimated rows, remembered for a minute (None when not known).
 
@@ -113,26 +122,19 @@ class EstimatedCountPaginator(Paginator):
         nothing else of its statistics, and so reads none of them on most loads. A page after the first
         reads the change figure afresh anyway (``_table_state``), and takes the estimate with it.
         """
+        if not self._whole_table_on_postgresql:
+            return None
         queryset = self.object_list
-        query = getattr(queryset, "query", None)
-        if query is None or query.where or query.distinct or query.combinator:
-            return None
-        if connections[queryset.db].vendor != "postgresql":
-            return None
         key = f"register:table-estimate:{queryset.db}:{queryset.model._meta.db_table}"
         return remembered(key, TABLE_ESTIMATE_SECONDS, lambda: self._table_state[0], what="a table's estimated rows")
 
     @cached_property
     def _table_state(self) -> tuple[int | None, int | None]:
         """Return the table's estimated rows and its change figure (None, None when not known)."""
+        if not self._whole_table_on_postgresql:
+            return None, None
         queryset = self.object_list
-        query = getattr(queryset, "query", None)
-        if query is None or query.where or query.distinct or query.combinator:
-            return None, None
-        connection = connections[queryset.db]
-        if connection.vendor != "postgresql":
-            return None, None
-        with connection.cursor() as cursor:
+        with connections[queryset.db].cursor() as cursor:
             cursor.execute(TABLE_STATE_SQL, [queryset.model._meta.db_table])
             row = cursor.fetchone()
         if row is None:

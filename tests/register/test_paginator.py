@@ -33,24 +33,24 @@ def test_a_small_table_is_counted_exactly(settings):
     assert (count, len(counts)) == (4, 1)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="table statistics are PostgreSQL's")
-def test_an_unfiltered_large_table_is_not_counted_on_postgresql(settings):
+@pytest.fixture
+def seven_people_analysed(settings):
+    """Seven people in a table PostgreSQL has analysed, every table's list counted by its estimate."""
     settings.ADMIN_ESTIMATED_COUNT_FROM = 0
     ClientFactory.create_batch(7)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE clients_client")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="table statistics are PostgreSQL's")
+def test_an_unfiltered_large_table_is_not_counted_on_postgresql(seven_people_analysed):
     count, counts = count_queries(EstimatedCountPaginator(Client.objects.order_by("pk"), 50))
     assert counts == []
     assert count == 7
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="table statistics are PostgreSQL's")
-def test_the_first_page_of_a_large_table_reads_its_estimate_once_a_minute(settings):
-    settings.ADMIN_ESTIMATED_COUNT_FROM = 0
-    ClientFactory.create_batch(7)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE clients_client")
-
+def test_the_first_page_of_a_large_table_reads_its_estimate_once_a_minute(seven_people_analysed):
     def first_page():
         paginator = EstimatedCountPaginator(Client.objects.order_by("pk"), 5)
         with CaptureQueriesContext(connection) as queries:

@@ -86,7 +86,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: everything after it (rate limits, login lockout, the access log) sees the visitor's address.
+    # Before everything: the rest of the request runs in one chunk of the frame stack (see the class).
+    "register.middleware.StackRoomMiddleware",
+    # Then: everything after it (rate limits, login lockout, the access log) sees the visitor's address.
     "register.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -25,6 +25,8 @@ def test_the_benchmark_measures_every_target_on_a_small_register(tmp_path):
     for target in ("first page", "middle page", "people search by part of a name", "person page", "calendar week",
                    "access package", "Privacy notice from the cache", "Machine speed"):  # fmt: skip
         assert target in text
+    # 18 timed pages and the notice's throughput, each met or named among those not met.
+    assert "Targets met: " in text and " of 19" in text
     # Six lists, two pages each, against the stock admin.
     assert text.count("×") == 12
     assert "queries, 4 timings)" in finished.stdout  # two passes of two timings each

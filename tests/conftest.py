@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
+from django.utils import translation
 
 from register.models import Organisation
 from tests.auth import sign_in
@@ -30,6 +32,19 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start every test in the site's default language.
+
+    A request through the test client leaves the language it was served in active in the thread (a
+    server activates each request's own anyway): after a page of /en/, a test's reverse() would
+    otherwise give English addresses, and its pages would come in English.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

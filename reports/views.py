@@ -7,9 +7,11 @@ chart and report then needs the permission of the rows it counts.
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import fields
 from datetime import date, datetime, time
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -31,6 +33,9 @@ from register.signals import EXPORTED, data_accessed
 from reports.charts import chart_table, draw, svg
 from reports.exports import csv_response, xlsx_response
 from reports.figures import (
+    Chart,
+    Coverage,
+    Series,
     appointments_now,
     appointments_per_week,
     consent_coverage,
@@ -53,8 +58,9 @@ CHARTS = {
 }
 # The dashboard's figures that are grouped queries over large tables, with every table each one reads.
 # Such a figure is kept in the cache, for a staff member's view of the register and a day, until a row
-# of one of its tables is added, changed or deleted (PostgreSQL's counts of them), at most FIGURE_SECONDS:
-# at 100,000 people they took some 650 ms of the first page's 830. Today's appointments and the open
+# of one of its tables is added, changed or deleted (PostgreSQL's counts of them, which another server
+# process's change reaches within seconds: see register.caching), at most FIGURE_SECONDS: at 100,000
+# people they took some 650 ms of the first page's 830. Today's appointments and the open
 # data requests, the lists staff act on, are read afresh every time. A test compares these tables with
 # those of each figure's queries.
 FIGURE_TABLES = {
@@ -106,24 +112,37 @@ def visible_charts(user, *, today: date, kept=None) -> list:
     return charts
 
 
+@cache
+def _figures_shape() -> str:
+    """Return a digest of the fields of what the kept figures are made of.
+
+    In the key of every kept figure: after a release that changes one of these classes, a cache shared
+    between servers (Redis) holds figures pickled by the code before it, which the new code would read
+    with missing or surplus fields; with the digest in the key it works them out afresh instead.
+    """
+    names = [[field.name for field in fields(kind)] for kind in (Chart, Series, Coverage)]
+    names.append([field.attname for field in Purpose._meta.concrete_fields])
+    return hashlib.sha256(repr(names).encode()).hexdigest()[:12]
+
+
 class KeptFigures:
     """The dashboard's large figures of one staff member's view and day, read from the cache while the
     tables each one counts are unchanged (``FIGURE_TABLES``), worked out afresh otherwise.
 
     The tables' change counts are read in one query for all the figures; where the database keeps none
-    (SQLite), every figure is worked out every time.
+    (SQLite), every figure is worked out every time, and so is a figure with no tables named.
     """
 
     def __init__(self, user, today: date):
         self.changes = table_changes({model for models in FIGURE_TABLES.values() for model in models})
         view = "everyone" if sees_everyone(user) else f"staff-{user.pk}"
-        self.prefix = f"reports:figure:{view}:{today.isoformat()}:{get_language()}"
+        self.prefix = f"reports:figure:{_figures_shape()}:{view}:{today.isoformat()}:{get_language()}"
 
     def __call__(self, name: str, compute):
-        if self.changes is None:
+        if self.changes is None or name not in FIGURE_TABLES:
             return compute()
-        version = sum(self.changes[model._meta.db_table] for model in FIGURE_TABLES[name])
-        return remembered(f"{self.prefix}:{name}:{version}", FIGURE_SECONDS, compute, what="a dashboard figure")
+        key = f"{self.prefix}:{name}:{self.changes.version(FIGURE_TABLES[name])}"
+        return remembered(key, FIGURE_SECONDS, compute, what="a dashboard figure")
 
 
 def dashboard_context(request) -> dict:

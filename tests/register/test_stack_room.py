@@ -1,12 +1,12 @@
 """StackRoomMiddleware: a request's calls never map and unmap a chunk of CPython's frame stack each.
 
 CPython 3.11 and 3.12 free a 16 KiB chunk of the frame stack as soon as its first frame returns, so a
-loop whose calls land on a chunk's end maps a new chunk for every call (python/cpython#142183). These
-tests find such an end by starting the same loop at every depth in turn, count the page faults, and show
-that the loop run through the middleware faults a handful of times however deep it starts.
+loop whose calls land on a chunk's end maps a new chunk for every call (python/cpython#142183). The test
+finds such an end by starting the same loop at every depth in turn, counts the page faults, and shows
+that the loop run through the middleware faults a handful of times however deep it starts (skipped on
+an interpreter whose loop never faults on every call: one that keeps a freed chunk).
 """
 
-import resource
 import sys
 
 import pytest
@@ -16,8 +16,8 @@ from django.http import HttpResponse
 from register.middleware import StackRoomMiddleware
 
 pytestmark = pytest.mark.skipif(
-    sys.implementation.name != "cpython" or not (3, 11) <= sys.version_info[:2] < (3, 13),
-    reason="only CPython 3.11 and 3.12 keep frames in chunks that are freed at once (3.13 and 3.14 keep one)",
+    sys.implementation.name != "cpython" or sys.version_info < (3, 11) or sys.platform != "linux",
+    reason="CPython 3.11 and later keep frames in chunks; the page faults are counted as Linux counts them",
 )
 
 CALLS = 300
@@ -44,9 +44,12 @@ def _descend(steps, then):
 
 
 def _faults(function) -> int:
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    import resource
+
+    # This thread's own faults: another thread of the test run (a server of another test) is not counted.
+    before = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
     function()
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    return resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - before
 
 
 def _worst_depth(run_at) -> int:
@@ -54,22 +57,20 @@ def _worst_depth(run_at) -> int:
     return max(_faults(lambda depth=depth: run_at(depth)) for depth in range(0, 400))
 
 
-def test_a_loop_at_a_chunks_end_faults_on_every_call_without_the_middleware():
-    worst = _worst_depth(lambda depth: _descend(depth, _loop))
+def test_a_loop_that_faults_on_every_call_at_a_chunks_end_faults_a_handful_of_times_through_the_middleware():
+    without = _worst_depth(lambda depth: _descend(depth, _loop))
+    if without < CALLS:
+        pytest.skip(f"this interpreter keeps a freed chunk ({without} faults at the worst depth): nothing to show")
 
-    assert worst >= CALLS
-
-
-def test_through_the_middleware_the_same_loop_faults_a_handful_of_times_at_any_depth():
     def view(request):
         _loop()
         return HttpResponse("ok")
 
     middleware = StackRoomMiddleware(view)
 
-    worst = _worst_depth(lambda depth: _descend(depth, lambda: middleware(None)))
+    through = _worst_depth(lambda depth: _descend(depth, lambda: middleware(None)))
 
-    assert worst < 40
+    assert through < 40
 
 
 def test_the_middleware_returns_the_views_response():

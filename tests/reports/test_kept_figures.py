@@ -8,9 +8,11 @@ every figure is worked out on every visit.
 """
 
 import re
+import time
 from datetime import timedelta
 from decimal import Decimal
 
+import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +23,7 @@ from billing.models import Invoice
 from billing.services import record_payment
 from consents.models import Purpose
 from consents.services import record_event, suppress
+from register.caching import table_changes
 from reports.figures import consent_coverage, invoice_balances, people_per_role
 from reports.views import CHARTS, FIGURE_TABLES
 from tests.auth import sign_in
@@ -88,6 +91,10 @@ def test_each_kept_figure_names_exactly_the_tables_its_queries_read(name, team, 
     assert read == {model._meta.db_table for model in FIGURE_TABLES[name]}
 
 
+def test_every_chart_of_the_dashboard_names_its_tables():
+    assert set(CHARTS) <= set(FIGURE_TABLES)
+
+
 @on_postgresql
 def test_a_second_visit_reads_the_figures_from_the_cache_with_the_same_numbers(client, team, business):
     sign_in(client, team.owner)
@@ -141,3 +148,34 @@ def test_without_change_counts_every_visit_works_the_figures_out(client, team, b
 
     read = {table for query in second for table in TABLE.findall(query["sql"])}
     assert read >= {model._meta.db_table for models in FIGURE_TABLES.values() for model in models}
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_by_another_server_shows_within_seconds(client, team, business):
+    sign_in(client, team.owner)
+    assert outstanding(client) == "100.00 €"
+    assert outstanding(client) == "100.00 €"  # now from the cache
+
+    # Another app server: a connection of its own, its change committed, the connection closed.
+    with psycopg.connect(**connection.get_connection_params()) as other:
+        other.execute("UPDATE billing_invoice SET total_gross = 150.00 WHERE id = %s", [business["invoice"].pk])
+    deadline, shown = time.monotonic() + 20, outstanding(client)
+    while shown != "150.00 €" and time.monotonic() < deadline:
+        time.sleep(0.25)
+        shown = outstanding(client)
+
+    assert shown == "150.00 €"
+
+
+@on_postgresql
+def test_counts_started_again_from_zero_are_told_apart_from_the_old_ones(organisation):
+    before = table_changes([Invoice])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_reset()")
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+
+    after = table_changes([Invoice])
+
+    assert after.version([Invoice]) != before.version([Invoice])
+    assert after.epoch != before.epoch

@@ -42,24 +42,26 @@ def forget(keys: list[str], *, what: str) -> None:
         logger.warning("The cache did not answer; %s expires on its own", what)
 
 
-# Per table, a figure that grows whenever a row is added, changed or deleted: PostgreSQL's statistics'
-# counts of each (those flushed, plus this transaction's own). A committed change counts once the server
-# process that made it flushes its statistics: PostgreSQL 15 does so at the end of a transaction at most
-# once a second, and a process that then goes idle within 10 seconds (within a minute when the
-# statistics are contended). The counts start again from zero after a crash, a reset of the statistics
-# or in a new database; the "epoch" (the database, the server's start and the statistics' last reset)
-# tells those apart.
-TABLE_CHANGES_SQL = """
-    SELECT c.relname,
-           pg_stat_get_tuples_inserted(c.oid) + pg_stat_get_tuples_updated(c.oid)
-           + pg_stat_get_tuples_deleted(c.oid) + pg_stat_get_xact_tuples_inserted(c.oid)
-           + pg_stat_get_xact_tuples_updated(c.oid) + pg_stat_get_xact_tuples_deleted(c.oid),
+# Per table (``c``, a row of pg_class), a figure that grows whenever a row is added, changed or deleted:
+# PostgreSQL's statistics' counts of each (those flushed, plus this transaction's own). A committed
+# change counts once the server process that made it flushes its statistics: PostgreSQL 15 does so at
+# the end of a transaction at most once a second, and a process that then goes idle within 10 seconds
+# (within a minute when the statistics are contended). The counts start again from zero after a crash,
+# a reset of the statistics or in a new database; the "epoch" (the database, the server's start and the
+# statistics' last reset) tells those apart.
+CHANGE_FIGURE_SQL = """
+    pg_stat_get_tuples_inserted(c.oid) + pg_stat_get_tuples_updated(c.oid)
+    + pg_stat_get_tuples_deleted(c.oid) + pg_stat_get_xact_tuples_inserted(c.oid)
+    + pg_stat_get_xact_tuples_updated(c.oid) + pg_stat_get_xact_tuples_deleted(c.oid)
+"""
+TABLE_CHANGES_SQL = f"""
+    SELECT c.relname, {CHANGE_FIGURE_SQL},
            d.oid::text || '/' || pg_postmaster_start_time()::text || '/'
            || coalesce(pg_stat_get_db_stat_reset_time(d.oid)::text, '')
       FROM pg_class c, pg_database d
      WHERE c.oid = ANY(%s::regclass[]) AND d.datname = current_database()
        AND current_setting('track_counts')::boolean
-"""
+"""  # noqa: S608 - constant SQL, nothing of a request in it
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.db import connections
 from django.db.models import BooleanField, Count, Expression, F, Q, Value, Window
 from django.utils.functional import cached_property
 
-from register.caching import remembered
+from register.caching import CHANGE_FIGURE_SQL, remembered
 
 logger = logging.getLogger(__name__)
 
@@ -25,16 +25,12 @@ TABLE_ESTIMATE_SECONDS = 60
 
 # One query for what the paginator needs to know of an unfiltered table: PostgreSQL's estimate of its
 # rows, and a figure that changes whenever a row is added, changed or deleted (the statistics' counts of
-# each, flushed ones plus this transaction's own), or None when the server keeps no such counts.
-TABLE_STATE_SQL = """
+# each, register.caching.CHANGE_FIGURE_SQL), or None when the server keeps no such counts.
+TABLE_STATE_SQL = f"""
     SELECT c.reltuples::bigint,
-           CASE WHEN current_setting('track_counts')::boolean THEN
-               pg_stat_get_tuples_inserted(c.oid) + pg_stat_get_tuples_updated(c.oid)
-               + pg_stat_get_tuples_deleted(c.oid) + pg_stat_get_xact_tuples_inserted(c.oid)
-               + pg_stat_get_xact_tuples_updated(c.oid) + pg_stat_get_xact_tuples_deleted(c.oid)
-           END
+           CASE WHEN current_setting('track_counts')::boolean THEN {CHANGE_FIGURE_SQL} END
       FROM pg_class c WHERE c.oid = %s::regclass
-"""
+"""  # noqa: S608 - constant SQL, nothing of a request in it
 
 
 class EstimatedCountPaginator(Paginator):
@@ -99,7 +95,7 @@ class EstimatedCountPaginator(Paginator):
             return None
         if not connections[rows.db].features.supports_over_clause:
             return None
-        if not query.where and connections[rows.db].vendor != "postgresql":
+        if not query.where and not self._whole_table_on_postgresql:
             # A whole table on a database that keeps no estimate of its rows (SQLite) is counted on its
             # own: COUNT(*) reads the table's smallest index, where a count over the window joins and sorts
             # every row before the first page is known (on SQLite's million appointments 3.5 s, against

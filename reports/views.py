@@ -72,6 +72,7 @@ FIGURE_TABLES = {
     "new-people": (Client,),
     "feedback": (Feedback, Appointment, Coach, get_user_model()),
 }
+_FIGURE_MODELS = {model for models in FIGURE_TABLES.values() for model in models}
 FIGURE_SECONDS = 15 * 60
 ROWS_PER_PAGE = 200
 EXPORT_FORMATS = {"csv": csv_response, "xlsx": xlsx_response}
@@ -134,7 +135,7 @@ class KeptFigures:
     """
 
     def __init__(self, user, today: date):
-        self.changes = table_changes({model for models in FIGURE_TABLES.values() for model in models})
+        self.changes = table_changes(_FIGURE_MODELS)
         view = "everyone" if sees_everyone(user) else f"staff-{user.pk}"
         self.prefix = f"reports:figure:{_figures_shape()}:{view}:{today.isoformat()}:{get_language()}"
 

@@ -1,4 +1,3 @@
-import sys
 import time
 
 from django.conf import settings
@@ -10,47 +9,6 @@ LOGIN_TIME_KEY = "login_at"
 def client_address(request) -> str:
     """Return the visitor's address (after ForwardedForMiddleware has read the proxy's header)."""
     return request.META.get("REMOTE_ADDR", "")
-
-
-# CPython 3.11 and later keep the frames of Python functions on a stack of 16 KiB chunks, and free a
-# chunk the moment its first frame returns (python/cpython#142183; CPython's fix, one chunk kept for
-# reuse, was backported to 3.13 and 3.14 in March 2026, not to 3.11 or 3.12). A loop whose calls cross
-# a chunk's end, a list's fifty rows each calling a field's formatter, say, then maps and unmaps 16 KiB
-# on every call: measured on the people list, 695 mmap calls and 1,386 page faults a request, 33 ms
-# instead of 17, depending only on how deep the stack happened to be when the request began. A frame
-# that does not fit in the current chunk gets a new chunk, a power of two in size and at least 1,000
-# slots (8 KiB) larger than the frame: a frame of 7,300 slots (57 KiB) gets 128 KiB, and the 71 KiB
-# after it hold everything the request calls. The deepest pages of the register, the person page and
-# the lists, measured 17 to 20 KiB of frames (140 to 160 deep). It is done on every CPython from 3.11:
-# the version does not tell which patch releases of 3.13 and 3.14 carry the fix, and on those the room
-# costs one 128 KiB chunk a request. Not covered: the body of a streamed response (a CSV file, an access
-# package), which the server reads from its generator after the middleware has returned.
-_ROOMY_FRAME_SLOTS = 7300
-
-
-def _call_with_room(function, argument):
-    return function(argument)
-
-
-if sys.implementation.name == "cpython" and sys.version_info >= (3, 11):
-    # A larger co_stacksize only sizes the frame: the interpreter never reads the slots it does not use.
-    _call_with_room.__code__ = _call_with_room.__code__.replace(
-        co_stacksize=_call_with_room.__code__.co_stacksize + _ROOMY_FRAME_SLOTS
-    )
-
-
-class StackRoomMiddleware:
-    """Run the rest of the request in a chunk of the frame stack of its own (see ``_ROOMY_FRAME_SLOTS``).
-
-    First in MIDDLEWARE: every other middleware, the view and the templates then run in one chunk, mapped
-    once a request, instead of in whatever chunk the server's own frames left half full.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return _call_with_room(self.get_response, request)
 
 
 class ForwardedForMiddleware:

@@ -87,7 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Before everything: the rest of the request runs in one chunk of the frame stack (see the class).
-    "register.middleware.StackRoomMiddleware",
+    "register.stack_room.StackRoomMiddleware",
     # Then: everything after it (rate limits, login lockout, the access log) sees the visitor's address.
     "register.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "consents",
     "privacy",
     "reports",
+    "ops",
     "register.admin_site.RegisterAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

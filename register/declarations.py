@@ -42,10 +42,12 @@ from django.utils.functional import Promise
 __all__ = [
     "Anonymise",
     "Delete",
+    "Finder",
     "Keep",
     "PersonalData",
     "Retention",
     "Subject",
+    "Text",
     "about_people",
     "by_email",
     "declaration_for",

@@ -1,4 +1,4 @@
-"""The benchmark's data set: made once with ``seed_demo --people N`` and kept for later runs.
+"""The benchmark's data set: made once with ``python -m bench.generate --people N`` and kept for later runs.
 
 On SQLite it is a file under ``bench/.data/``; on PostgreSQL a database of its own (``bench`` by
 default), created when missing. A database that already holds a register of the right size is reused;
@@ -21,15 +21,15 @@ class DatasetError(SystemExit):
     """A one-line reason why the data set cannot be used, printed instead of a traceback."""
 
 
-def _manage(*arguments: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
-        [sys.executable, str(BASE_DIR / "manage.py"), *arguments], env=env, check=False, text=True,
-        capture_output=True,
-    )  # fmt: skip
+def _python(*arguments: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603 - our own manage.py or generator with fixed arguments
+        [sys.executable, *arguments], cwd=BASE_DIR, env=env, check=False, text=True, capture_output=True
+    )
 
 
 def _command_env(database_url: str) -> dict:
-    # The management commands run with the project's own settings and DEBUG on (seed_demo asks for it).
+    # The migrations and the generator run with the project's own settings and DEBUG on (the small demo
+    # asks for it).
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "true", "ENV_FILE": ""}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return env
@@ -62,22 +62,23 @@ def prepare_database(database_url: str, *, rebuild: bool) -> None:
                 connection.execute(f'CREATE DATABASE "{name}"')
     else:
         raise DatasetError(f"The benchmark runs on SQLite or PostgreSQL, not {urlsplit(database_url).scheme}.")
-    result = _manage("migrate", "--no-input", env=_command_env(database_url))
+    result = _python(str(BASE_DIR / "manage.py"), "migrate", "--no-input", env=_command_env(database_url))
     if result.returncode:
         raise DatasetError(f"migrate failed: {(result.stderr or result.stdout).strip().splitlines()[-1]}")
 
 
 def seed(database_url: str, people: int, out) -> float:
-    """Generate the register with ``seed_demo --people``; return how long it took, in seconds."""
-    out.write(f"Generating a register of {people:_} people (seed_demo --people {people}) ...\n")
+    """Generate the register with ``bench.generate``; return how long it took, in seconds."""
+    out.write(f"Generating a register of {people:_} people (python -m bench.generate --people {people}) ...\n")
     out.flush()
     started = time.perf_counter()
-    result = _manage("seed_demo", "--people", str(people), "--verbosity", "2", env=_command_env(database_url))
+    arguments = ("-m", "bench.generate", "--people", str(people), "--verbosity", "2")
+    result = _python(*arguments, env=_command_env(database_url))
     elapsed = time.perf_counter() - started
     if result.returncode:
-        raise DatasetError(f"seed_demo failed: {(result.stderr or result.stdout).strip().splitlines()[-1]}")
+        raise DatasetError(f"The generator failed: {(result.stderr or result.stdout).strip().splitlines()[-1]}")
     for line in result.stdout.splitlines():
-        if line.startswith(("clients", "bookings", "billing", "consents", "privacy", "  ", "Demo data")):
+        if line.startswith(("clients", "bookings", "billing", "consents", "privacy", "  ", "Demo data", "A register")):
             out.write(f"  {line.strip()}\n")
     return elapsed
 

@@ -195,8 +195,8 @@ def _long_records() -> dict[int, int]:
     """Return the long-standing clients of the generated register: appointments per client id."""
     from django.db.models import Count
 
+    from bench.scale import LONG_RECORDS
     from bookings.models import Appointment
-    from register.scale import LONG_RECORDS
 
     wanted = [record.appointments for record in LONG_RECORDS]
     rows = Appointment.objects.values("client").annotate(n=Count("pk")).filter(n__in=wanted)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.models import Feedback, FeedbackRequest, Invoice, InvoiceLine, Payment, PaymentReminder
 from clients.models import Client, Guardian
-from register.declarations import Anonymise, Delete, Keep, Retention, declare, related_to
+from register.declarations import Anonymise, Delete, Keep, Retention, about_people, declare, related_to
 from register.history import declare_history
 
 ACCOUNTING_YEARS = 6
@@ -23,12 +23,10 @@ def accounting_period_end(invoice: Invoice) -> date:
     return date(day.year + ACCOUNTING_YEARS, 12, 31)
 
 
+@about_people
 def _invoices_of(model, subject):
     query = Q(client__in=subject.people_of(Client)) | Q(guardian__in=subject.people_of(Guardian))
     return model._default_manager.filter(query)
-
-
-_invoices_of.about_people = True
 
 
 def _pseudonym(invoice):
@@ -113,11 +111,10 @@ declare(
 )
 
 
+@about_people
 def _payments_of(model, subject):
     return model._default_manager.filter(invoice__in=_invoices_of(Invoice, subject))
 
-
-_payments_of.about_people = True
 
 declare(
     Payment,

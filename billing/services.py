@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -73,9 +73,7 @@ def uninvoiced_visits(*, start: date, end: date, client=None):
 
 
 @transaction.atomic
-def invoices_from_visits(
-    *, start: date, end: date, client=None, created_by: AbstractBaseUser | None = None
-) -> list[Invoice]:
+def invoices_from_visits(*, start: date, end: date, client=None, created_by: User | None = None) -> list[Invoice]:
     """Create one draft invoice per client from their visits and late cancellations not yet invoiced."""
     organisation = Organisation.current()
     drafts: dict[int, Invoice] = {}
@@ -138,7 +136,7 @@ REQUIRED_SELLER = {
 
 
 @transaction.atomic
-def issue_invoice(*, invoice: Invoice, issued_by: AbstractBaseUser | None = None, on: date | None = None) -> Invoice:
+def issue_invoice(*, invoice: Invoice, issued_by: User | None = None, on: date | None = None) -> Invoice:
     """Give a draft its number, reference, dates and frozen seller details; from then on it never changes.
 
     Refuses when an entry the VAT Act (209 e §) requires on an invoice would be missing.
@@ -177,7 +175,7 @@ def issue_invoice(*, invoice: Invoice, issued_by: AbstractBaseUser | None = None
 
 
 @transaction.atomic
-def credit_invoice(*, invoice: Invoice, credited_by: AbstractBaseUser | None = None) -> Invoice:
+def credit_invoice(*, invoice: Invoice, credited_by: User | None = None) -> Invoice:
     """Issue a credit note cancelling an issued invoice; the original is marked credited, never edited."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.is_draft or invoice.is_credit_note or invoice.status == Invoice.Status.CREDITED:
@@ -226,6 +224,7 @@ def refresh_payment_status(invoice: Invoice) -> Invoice:
     if invoice.is_draft or invoice.status == Invoice.Status.CREDITED or invoice.is_credit_note:
         return invoice
     paid = invoice.paid_amount
+    status: str
     if paid >= invoice.total_gross:
         status = Invoice.Status.PAID
     elif paid > 0:

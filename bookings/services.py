@@ -7,13 +7,14 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bookings.models import Appointment, AppointmentSeries, end_of
+from bookings.models import Appointment, AppointmentSeries, Location, Service, end_of
+from clients.models import Client
 from register.models import Organisation
 
 OVERLAP_CONSTRAINTS = ("bookings_appointment_no_coach_overlap", "bookings_appointment_no_client_overlap")
@@ -36,7 +37,7 @@ def _save_guarded(appointment: Appointment) -> Appointment:
     return appointment
 
 
-def book_appointment(*, appointment: Appointment, booked_by: AbstractBaseUser | None = None) -> Appointment:
+def book_appointment(*, appointment: Appointment, booked_by: User | None = None) -> Appointment:
     """Validate and save a new or changed appointment; refuse one that overlaps the coach's or client's."""
     if appointment.pk is None:
         appointment.created_by = booked_by
@@ -87,7 +88,7 @@ def cancel_appointment(
     *,
     appointment: Appointment,
     by_client: bool,
-    cancelled_by: AbstractBaseUser | None = None,
+    cancelled_by: User | None = None,
     at: datetime | None = None,
 ) -> Appointment:
     """Cancel by the client (classified as late or not) or by the business; the slot becomes free."""
@@ -108,7 +109,7 @@ def cancel_appointment(
 
 @transaction.atomic
 def record_visit(
-    *, appointment: Appointment, checked_in_at: datetime | None = None, recorded_by: AbstractBaseUser | None = None
+    *, appointment: Appointment, checked_in_at: datetime | None = None, recorded_by: User | None = None
 ) -> Appointment:
     """Mark the client as arrived: the appointment becomes a visit with its check-in time."""
     if appointment.status not in (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED, Appointment.Status.NO_SHOW):
@@ -121,7 +122,7 @@ def record_visit(
 
 
 @transaction.atomic
-def record_no_show(*, appointment: Appointment, recorded_by: AbstractBaseUser | None = None) -> Appointment:
+def record_no_show(*, appointment: Appointment, recorded_by: User | None = None) -> Appointment:
     if appointment.status not in (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED):
         raise ValidationError(_("Only a booked or confirmed appointment can be a no-show."))
     appointment.status = Appointment.Status.NO_SHOW
@@ -142,10 +143,10 @@ class Occurrence:
 
 @dataclass
 class SeriesPlan:
-    client: object
-    coach: object
-    service: object
-    location: object
+    client: Client
+    coach: User
+    service: Service
+    location: Location | None
     interval_weeks: int
     occurrences: list[Occurrence]
 
@@ -159,10 +160,10 @@ MAX_OCCURRENCES = 104
 
 def plan_series(
     *,
-    client,
-    coach,
-    service,
-    location=None,
+    client: Client,
+    coach: User,
+    service: Service,
+    location: Location | None = None,
     first_starts_at: datetime,
     interval_weeks: int = 1,
     count: int | None = None,
@@ -198,7 +199,7 @@ def plan_series(
 
 @transaction.atomic
 def create_series(
-    *, plan: SeriesPlan, skip_conflicts: bool, created_by: AbstractBaseUser | None = None
+    *, plan: SeriesPlan, skip_conflicts: bool, created_by: User | None = None
 ) -> tuple[AppointmentSeries, list[Appointment]]:
     """Book the planned series; conflicting occurrences are skipped, or nothing is booked."""
     if plan.conflicting and not skip_conflicts:
@@ -228,9 +229,7 @@ def create_series(
 
 
 @transaction.atomic
-def cancel_series_from(
-    *, series: AppointmentSeries, from_date: date, cancelled_by: AbstractBaseUser | None = None
-) -> int:
+def cancel_series_from(*, series: AppointmentSeries, from_date: date, cancelled_by: User | None = None) -> int:
     """Cancel, as the business, the series' booked appointments on or after ``from_date``."""
     zone = ZoneInfo(settings.TIME_ZONE)
     start = datetime.combine(from_date, datetime.min.time(), tzinfo=zone)

@@ -1,5 +1,6 @@
 """The people in the register: clients, prospects, subscribers, their guardians, emails and notes."""
 
+from collections.abc import Sequence
 from datetime import date
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower, Upper
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
@@ -194,7 +196,7 @@ class Client(models.Model):
         return age is not None and age < ADULT_AGE
 
     def clean(self):
-        errors = {}
+        errors: dict[str, Sequence[str | Promise]] = {}
         # The database constraint is the last guard; this check puts the error on the field, also in
         # forms that do not show is_active (the constraint's condition), where Django skips the constraint.
         if self.email and self.is_active:

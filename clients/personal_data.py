@@ -14,7 +14,7 @@ from clients.models import (
     RoleChange,
     StaffNote,
 )
-from register.declarations import Anonymise, Delete, Retention, declare, related_to, the_people
+from register.declarations import Anonymise, Delete, Retention, about_people, declare, related_to, the_people
 from register.history import declare_history
 
 PROSPECT_MONTHS = 24
@@ -117,6 +117,7 @@ declare(
 )
 
 
+@about_people
 def _emails_of(model, subject):
     """Find emails attached to the person, sent by a matched guardian, or from a proven address."""
     query = Q(client__in=subject.people_of(Client)) | Q(sent_by_guardian__in=subject.people_of(Guardian))
@@ -125,11 +126,10 @@ def _emails_of(model, subject):
     return model._default_manager.filter(query)
 
 
+@about_people
 def _attachments_of(model, subject):
     return model._default_manager.filter(email__in=_emails_of(ReceivedEmail, subject))
 
-
-_emails_of.about_people = _attachments_of.about_people = True
 
 declare(
     ReceivedEmail,

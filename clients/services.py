@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.message
 import email.policy
 import email.utils
 import hashlib
@@ -12,14 +13,17 @@ import mailbox
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import get_valid_filename
@@ -31,9 +35,7 @@ from clients.phones import format_phone
 logger = logging.getLogger(__name__)
 
 
-def record_role_change(
-    *, person: Client, previous_role: str, changed_by: AbstractBaseUser | None = None
-) -> RoleChange | None:
+def record_role_change(*, person: Client, previous_role: str, changed_by: User | None = None) -> RoleChange | None:
     """Record that ``person`` now has their current role; nothing when the role did not change."""
     if previous_role == person.role:
         return None
@@ -43,7 +45,7 @@ def record_role_change(
 
 
 @transaction.atomic
-def change_role(*, person: Client, role: str, changed_by: AbstractBaseUser | None = None) -> Client:
+def change_role(*, person: Client, role: str, changed_by: User | None = None) -> Client:
     """Give ``person`` a new role (a prospect becomes a client, say) and record when and by whom."""
     previous = person.role
     if previous == role:
@@ -84,7 +86,7 @@ MERGE_FILLS = [
 
 
 # When two records of one person disagree on the role, the furthest along the relationship wins.
-ROLE_RANK = {
+ROLE_RANK: dict[str, int] = {
     Client.Role.SUBSCRIBER: 0,
     Client.Role.PROSPECT: 1,
     Client.Role.FORMER_CLIENT: 2,
@@ -92,7 +94,7 @@ ROLE_RANK = {
 }
 
 
-def merge_people(*, keep: Client, duplicate: Client, merged_by: AbstractBaseUser | None = None) -> Client:
+def merge_people(*, keep: Client, duplicate: Client, merged_by: User | None = None) -> Client:
     """Merge two records of one person; see _merge. A clash the database refuses changes nothing."""
     try:
         return _merge(keep=keep, duplicate=duplicate, merged_by=merged_by)
@@ -104,7 +106,7 @@ def merge_people(*, keep: Client, duplicate: Client, merged_by: AbstractBaseUser
 
 
 @transaction.atomic
-def _merge(*, keep: Client, duplicate: Client, merged_by: AbstractBaseUser | None = None) -> Client:
+def _merge(*, keep: Client, duplicate: Client, merged_by: User | None = None) -> Client:
     """Move everything that refers to ``duplicate`` onto ``keep``, fill gaps, and delete the duplicate.
 
     Every model of every app that refers to a person is moved, including those of apps built later,
@@ -116,26 +118,28 @@ def _merge(*, keep: Client, duplicate: Client, merged_by: AbstractBaseUser | Non
     keep = Client.objects.select_for_update().get(pk=keep.pk)
     duplicate = Client.objects.select_for_update().get(pk=duplicate.pk)
 
-    moved = {}
-    # Hidden relations (related_name "+") too: the access log's entries and the field history's rows
-    # about the duplicate must follow the person, or a later access answer or erasure would miss them.
+    moved: dict[str, int] = {}
+    # Every relation to a person from another model, hidden ones (related_name "+") too: the access log's
+    # entries and the field history's rows about the duplicate must follow the person, or a later access
+    # answer or erasure would miss them.
     relations = [
-        field
-        for field in Client._meta.get_fields(include_hidden=True)
-        if field.auto_created and not field.concrete and field.is_relation
+        field for field in Client._meta.get_fields(include_hidden=True) if isinstance(field, models.ForeignObjectRel)
     ]
     for relation in relations:
+        referring = relation.field.model  # the model whose field refers to a person
         if relation.many_to_many:
             accessor = relation.get_accessor_name()
+            # Only a symmetrical relation of a model to itself has no accessor, and Client has none.
+            assert accessor is not None
             related = getattr(duplicate, accessor).all()
             getattr(keep, accessor).add(*related)
-            moved[relation.related_model._meta.verbose_name_plural] = len(related)
+            moved[str(referring._meta.verbose_name_plural)] = len(related)
             continue
-        count = relation.related_model._base_manager.filter(**{relation.field.name: duplicate}).update(
+        count = referring._base_manager.filter(**{relation.field.name: duplicate}).update(
             **{relation.field.name: keep}
         )
         if count and not relation.hidden:  # the note names what staff know as the person's data
-            moved[str(relation.related_model._meta.verbose_name_plural)] = count
+            moved[str(referring._meta.verbose_name_plural)] = count
 
     # The back office's own change log names the duplicate by its key: its entries now concern the kept person.
     LogEntry.objects.filter(
@@ -189,7 +193,7 @@ class _ParsedMessage:
     sender_name: str
     recipients: str
     subject: str
-    sent_at: object
+    sent_at: datetime | None
     body: str
     attachments: list[tuple[str, str, bytes]]
 
@@ -270,9 +274,11 @@ def _parse(message: email.message.EmailMessage) -> _ParsedMessage:
         if part.get_content_type() == "message/rfc822":
             # A forwarded message: keep it whole as an .eml file.
             inner = part.get_payload()
-            payload = inner[0].as_bytes() if isinstance(inner, list) and inner else part.as_bytes()
+            forwarded = inner[0] if isinstance(inner, list) and inner else None
+            payload = (forwarded if isinstance(forwarded, email.message.Message) else part).as_bytes()
         else:
-            payload = part.get_payload(decode=True) or b""
+            decoded = part.get_payload(decode=True)
+            payload = decoded if isinstance(decoded, bytes) else b""
         attachments.append((_safe_filename(part.get_filename()), part.get_content_type(), payload))
     raw_id = str(message.get("Message-ID", "")).strip()
     # A message without a Message-ID still gets a stable identity, so a second import finds it.
@@ -300,7 +306,7 @@ def match_sender(address: str) -> tuple[Client | None, Guardian | None]:
     return None, None
 
 
-def _store(parsed: _ParsedMessage, saved_files: list) -> str:
+def _store(parsed: _ParsedMessage, saved_files: list[FieldFile]) -> str:
     """Write one message; return "duplicate", "unmatched" or "matched"."""
     if ReceivedEmail.objects.filter(message_id=parsed.message_id).exists():
         return "duplicate"
@@ -326,7 +332,15 @@ def _store(parsed: _ParsedMessage, saved_files: list) -> str:
     return "unmatched" if person is None else "matched"
 
 
-def import_emails(*, paths: Iterable[Path], progress: Callable[..., Iterable] | None = None) -> EmailImportResult:
+class ProgressBar(Protocol):
+    """What ``import_emails`` needs of a progress bar (tqdm's, in the command)."""
+
+    def update(self, n: float | None = 1) -> object: ...
+
+    def close(self) -> None: ...
+
+
+def import_emails(*, paths: Iterable[Path], progress: Callable[..., ProgressBar] | None = None) -> EmailImportResult:
     """Import .eml and mbox files, attaching each message to the person who sent it.
 
     Each file is read whole before anything is written and then written in one transaction: a broken
@@ -347,7 +361,7 @@ def import_emails(*, paths: Iterable[Path], progress: Callable[..., Iterable] | 
             if bar is not None:
                 bar.update(1)
             continue
-        saved_files = []
+        saved_files: list[FieldFile] = []
         try:
             with transaction.atomic():
                 outcomes = [_store(parsed, saved_files) for parsed in messages]
@@ -357,7 +371,8 @@ def import_emails(*, paths: Iterable[Path], progress: Callable[..., Iterable] | 
         except Exception:
             # The rows are rolled back; remove the files written for them too.
             for stored in saved_files:
-                stored.storage.delete(stored.name)
+                if stored.name:
+                    stored.storage.delete(stored.name)
             logger.exception("Import of email file %s failed and was rolled back", path.name)
             result.broken_files.append(path.name)
         if bar is not None:

@@ -54,7 +54,7 @@ def record_event(
     Kind = ConsentEvent.Kind
     if kind in (Kind.GRANTED, Kind.WITHDRAWN) and purpose is None:
         raise ValidationError(_("A consent names its purpose."))
-    if kind == Kind.GRANTED:
+    if kind == Kind.GRANTED and purpose is not None:
         if client.is_minor and recorded_by != ConsentEvent.RecordedBy.GUARDIAN:
             raise ValidationError(_("A minor's consent is given by a guardian."))
         if purpose.per_occasion and not recipient.strip():
@@ -94,7 +94,7 @@ def record_event(
     event.full_clean()
     event.save()
 
-    if kind in (Kind.GRANTED, Kind.WITHDRAWN):
+    if kind in (Kind.GRANTED, Kind.WITHDRAWN) and purpose is not None:
         state = ConsentState.objects.filter(client=client, purpose=purpose).first()
         if state is None:
             ConsentState.objects.create(

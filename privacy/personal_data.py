@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Client
 from privacy.access_log import retention_days
 from privacy.models import AccessLogEntry, AccessPackage, DataRequest, PackageDownload, RequestEvent
-from register.declarations import Anonymise, Keep, Retention, declare
+from register.declarations import Anonymise, Keep, Retention, about_people, declare
 
 
+@about_people
 def _requests_of(model, subject):
     query = Q(people__in=subject.people_of(Client))
     for email in subject.emails:
@@ -21,11 +22,10 @@ def _requests_of(model, subject):
     return model._default_manager.filter(query).distinct()
 
 
+@about_people
 def _request_events_of(model, subject):
     return model._default_manager.filter(request__in=_requests_of(DataRequest, subject))
 
-
-_requests_of.about_people = _request_events_of.about_people = True
 
 PROOF = _(
     "GDPR article 5(2): the controller shows that it answered each request; the request and its handling "
@@ -56,15 +56,15 @@ declare(
 )
 
 
+@about_people
 def _packages_of(model, subject):
     return model._default_manager.filter(request__in=_requests_of(DataRequest, subject))
 
 
+@about_people
 def _downloads_of(model, subject):
     return model._default_manager.filter(package__request__in=_requests_of(DataRequest, subject))
 
-
-_packages_of.about_people = _downloads_of.about_people = True
 
 declare(
     AccessPackage,
@@ -85,6 +85,7 @@ declare(
 )
 
 
+@about_people
 def _access_entries_of(model, subject):
     """Find the entries about the subject's person page, or naming one of their other rows (a guardian's)."""
     query = Q(person__in=subject.people_of(Client))
@@ -92,9 +93,6 @@ def _access_entries_of(model, subject):
         if not isinstance(person, Client):
             query |= Q(object_model=person._meta.label_lower, object_pk=str(person.pk))
     return model._default_manager.filter(query)
-
-
-_access_entries_of.about_people = True
 
 
 def _access_log_retention() -> str:

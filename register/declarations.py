@@ -37,14 +37,18 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Model, QuerySet
+from django.utils.functional import Promise
 
 __all__ = [
     "Anonymise",
     "Delete",
+    "Finder",
     "Keep",
     "PersonalData",
     "Retention",
     "Subject",
+    "Text",
+    "about_people",
     "by_email",
     "declaration_for",
     "declarations",
@@ -59,6 +63,10 @@ __all__ = [
     "the_people",
     "undeclared_models",
 ]
+
+
+# A category, reason or description: plain text, or text translated when shown (gettext_lazy).
+Text = str | Promise
 
 
 @dataclass(frozen=True)
@@ -106,8 +114,10 @@ class Keep:
     does to rows whose duty has ended.
     """
 
-    reason: str
-    until: Callable[[Model], date | None] | None = None
+    reason: Text
+    # Called with a row of the declared model, whichever that is: typed as Any, since a rule reads the
+    # fields of its own model.
+    until: Callable[[Any], date | None] | None = None
     meanwhile: Anonymise | None = None
     then: Delete | Anonymise = field(default_factory=Delete)
     label = "keep"
@@ -122,12 +132,30 @@ class Retention:
     rows have no retention of their own (they live and go with something else, described in words).
     """
 
-    description: str
+    description: Text
     expired: Callable[[QuerySet, date], QuerySet] | None = None
 
 
-# A finder takes the declared model and a subject and returns the rows about the subject.
-Finder = Callable[[type[Model], Subject], QuerySet]
+@dataclass(frozen=True)
+class Finder:
+    """How the rows about a subject are found: called with the declared model and a subject, it returns them.
+
+    ``about_people`` marks a finder that finds rows through the register's people: rows of its model are
+    then personal data of those people, and whatever refers to them must be declared too. ``path`` is the
+    relation followed, when there is one (checked by the system check ``register.E003``).
+    """
+
+    find: Callable[[type[Model], Subject], QuerySet]
+    about_people: bool = False
+    path: str | None = None
+
+    def __call__(self, model: type[Model], subject: Subject) -> QuerySet:
+        return self.find(model, subject)
+
+
+def about_people(find: Callable[[type[Model], Subject], QuerySet]) -> Finder:
+    """Make ``find`` (a function of a model and a subject) a finder of rows through the register's people."""
+    return Finder(find, about_people=True)
 
 
 @dataclass(frozen=True)
@@ -135,8 +163,8 @@ class PersonalData:
     """How one model's personal data is found, exported, erased and retained."""
 
     model: type[Model]
-    category: str
-    find: Finder
+    category: Text
+    find: Finder | Callable[[type[Model], Subject], QuerySet]
     export: tuple[str, ...]
     erasure: Delete | Anonymise | Keep
     retention: Retention
@@ -157,8 +185,8 @@ _exempt: dict[type[Model], str] = {}
 def declare(
     model: type[Model],
     *,
-    category: str,
-    find: Finder,
+    category: Text,
+    find: Finder | Callable[[type[Model], Subject], QuerySet],
     export: tuple[str, ...] | list[str],
     erasure: Delete | Anonymise | Keep,
     retention: Retention,
@@ -198,12 +226,10 @@ def declarations() -> list[PersonalData]:
 
 def declaration_for(model: type[Model]) -> PersonalData | None:
     """Return the declaration of ``model`` (or of the concrete model behind a proxy), if any."""
-    return _declarations.get(model._meta.concrete_model)
+    return _declarations.get(model._meta.concrete_model or model)
 
 
-# Finders. Each returns a callable from a model and a Subject to a queryset of the rows about them.
-# A finder marked ``about_people`` finds rows through the register's people: rows of its model are
-# then personal data of those people, and whatever refers to them must be declared too.
+# Finders. Each returns a Finder: a callable from a model and a Subject to a queryset of the rows about them.
 
 
 def related_to(path: str) -> Finder:
@@ -218,9 +244,7 @@ def related_to(path: str) -> Finder:
             return model._default_manager.none()
         return model._default_manager.filter(**{f"{path}__in": people})
 
-    find.path = path
-    find.about_people = True
-    return find
+    return Finder(find, about_people=True, path=path)
 
 
 def the_people() -> Finder:
@@ -229,8 +253,7 @@ def the_people() -> Finder:
     def find(model: type[Model], subject: Subject) -> QuerySet:
         return model._default_manager.filter(pk__in=[person.pk for person in subject.people_of(model)])
 
-    find.about_people = True
-    return find
+    return Finder(find, about_people=True)
 
 
 def logged_about() -> Finder:
@@ -247,8 +270,7 @@ def logged_about() -> Finder:
             return model._default_manager.none()
         return model._default_manager.filter(query)
 
-    find.about_people = True
-    return find
+    return Finder(find, about_people=True)
 
 
 def by_email(field_name: str) -> Finder:
@@ -262,14 +284,25 @@ def by_email(field_name: str) -> Finder:
             return model._default_manager.none()
         return model._default_manager.filter(query)
 
-    return find
+    return Finder(find)
 
 
 def _target_model(model: type[Model], path: str) -> type[Model]:
     current = model
     for part in path.split("__"):
-        current = current._meta.get_field(part).related_model
+        related = current._meta.get_field(part).related_model
+        if not isinstance(related, type):  # not a relation
+            raise FieldDoesNotExist(f"{current._meta.label}.{part} refers to no model")
+        current = related
     return current
+
+
+def _declared_field(model: type[Model], name: str) -> models.Field:
+    """Return the model's field ``name``: a declaration names only fields of its own (check register.E002)."""
+    field_ = model._meta.get_field(name)
+    if not isinstance(field_, models.Field):
+        raise FieldDoesNotExist(f"{model._meta.label}.{name} is a reverse relation, not a field of its own")
+    return field_
 
 
 def rows_for(declaration: PersonalData, subject: Subject) -> QuerySet:
@@ -281,7 +314,7 @@ def rows_for(declaration: PersonalData, subject: Subject) -> QuerySet:
 
 
 def _value(row: Model, name: str) -> Any:
-    field_ = row._meta.get_field(name)
+    field_ = _declared_field(type(row), name)
     if field_.many_to_many:
         return [str(item) for item in getattr(row, name).all()]
     if field_.choices and getattr(row, name) not in (None, ""):
@@ -325,8 +358,8 @@ class ExportSection:
 
     @property
     def fields(self) -> dict[str, str]:
-        meta = self.declaration.model._meta
-        return {name: str(meta.get_field(name).verbose_name) for name in self.declaration.export}
+        model = self.declaration.model
+        return {name: str(_declared_field(model, name).verbose_name) for name in self.declaration.export}
 
     def values(self, *, batch: int = 500):
         """Yield each row as a JSON-ready dictionary keyed by field name."""
@@ -415,10 +448,10 @@ def erasure_plan(subject: Subject, *, today: date | None = None) -> list[PlanIte
             plan.append(_action_item(declaration, erasure, len(rows)))
             continue
         until = {row.pk: erasure.until(row) if erasure.until else None for row in rows}
-        ended = [row for row in rows if until[row.pk] is not None and until[row.pk] < today]
+        ended = [row for row in rows if (day := until[row.pk]) is not None and day < today]
         kept = [row for row in rows if row not in ended]
         if kept:
-            dates = [until[row.pk] for row in kept]
+            dates = [day for row in kept if (day := until[row.pk]) is not None]
             plan.append(
                 PlanItem(
                     model=declaration.label,
@@ -427,7 +460,7 @@ def erasure_plan(subject: Subject, *, today: date | None = None) -> list[PlanIte
                     rows=len(kept),
                     reason=str(erasure.reason),
                     # None when any row is kept for as long as a situation lasts: no single end date.
-                    kept_until=None if None in dates else max(dates),
+                    kept_until=max(dates) if len(dates) == len(kept) else None,
                     fields=tuple(erasure.meanwhile.fields) if erasure.meanwhile else (),
                 )
             )
@@ -507,7 +540,7 @@ def undeclared_models(*, models_to_check=None, base_dir=None) -> list[tuple[type
 
 def _declaration_errors() -> list[checks.CheckMessage]:
     """Report declared names that are not fields of the model and finder paths that lead nowhere."""
-    errors = []
+    errors: list[checks.CheckMessage] = []
     for declaration in declarations():
         meta = declaration.model._meta
         names = list(declaration.export)
@@ -549,7 +582,7 @@ def _declaration_errors() -> list[checks.CheckMessage]:
 @checks.register()
 def check_personal_data(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """Report models holding personal data that no app declared, and declarations naming no field."""
-    errors = [
+    errors: list[checks.CheckMessage] = [
         checks.Error(
             f"{model._meta.label} holds personal data but is not declared: {why}.",
             hint="Declare it in its app's personal_data.py with register.declarations.declare().",

@@ -13,7 +13,17 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from register.declarations import Delete, PersonalData, Retention, Subject, declaration_for, declare, related_to
+from register.declarations import (
+    Delete,
+    PersonalData,
+    Retention,
+    Subject,
+    Text,
+    about_people,
+    declaration_for,
+    declare,
+    related_to,
+)
 
 HISTORY_FIELDS = ("history_date", "history_type")
 
@@ -28,6 +38,7 @@ def field_history(**options) -> HistoricalRecords:
     return HistoricalRecords(cascade_delete_history=True, **options)
 
 
+@about_people
 def _copies_of_people(model: type[Model], subject: Subject) -> QuerySet:
     """Find the history rows of the subject's own rows in a model whose rows are people."""
     original = model.instance_type
@@ -35,9 +46,6 @@ def _copies_of_people(model: type[Model], subject: Subject) -> QuerySet:
     if not keys:
         return model._default_manager.none()
     return model._default_manager.filter(**{f"{original._meta.pk.attname}__in": keys})
-
-
-_copies_of_people.about_people = True
 
 
 def _history_expired(parent: PersonalData):
@@ -54,7 +62,7 @@ def _history_expired(parent: PersonalData):
     return expired
 
 
-def declare_history(model: type[Model], *, category: str) -> PersonalData:
+def declare_history(model: type[Model], *, category: Text) -> PersonalData:
     """Declare the field history of ``model`` (declared already) as personal data of the same people.
 
     The history rows are found the way the model's rows are: by the same relation path, by the person's

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "consents",
     "privacy",
     "reports",
+    "ops",
     "register.admin_site.RegisterAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -144,9 +145,6 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Behind PgBouncer in transaction pooling a cursor cannot outlive its transaction: Django's server-side
 # cursors (large exports read a batch at a time) must then be switched off.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, reading timestamps with psycopg's compiled loader (register/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "register.postgresql"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Threads of one server (runserver, the browser tests' live server) write at the same moment: a
     # transaction that takes the write lock when it begins waits for another instead of failing with

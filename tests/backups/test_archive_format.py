@@ -7,7 +7,7 @@ import struct
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
 
-from register.backups import MAGIC, BackupError, DecryptingReader, EncryptingWriter, fernet_from_setting
+from ops.backups import MAGIC, BackupError, DecryptingReader, EncryptingWriter, fernet_from_setting
 
 KEY = Fernet.generate_key().decode()
 CONTENT = os.urandom(10_000)

@@ -17,8 +17,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from ops.backups import fernet_from_setting, verify_archive
 from privacy.erasure import erase
-from register.backups import fernet_from_setting, verify_archive
 from register.declarations import Subject
 from tests.backups.conftest import current_database, files_under, fill_register, make_archive, manage
 

@@ -17,9 +17,9 @@ from django.template import Context, Engine
 from django.test.html import parse_html
 from django.urls import NoReverseMatch, reverse
 
+from bench.generate import add_people
 from privacy.requests import record_request
 from register.admin_rows import ColumnPlan
-from register.management.commands.seed_demo import Command
 from register.templatetags.back_office import app_list_tables
 from tests.auth import sign_in
 from tests.factories import LocationFactory, ServiceFactory, UserFactory
@@ -34,9 +34,7 @@ def register_of_people(seller, settings):
     owner = UserFactory(username="demo", is_staff=True, is_superuser=True)
     ServiceFactory(name_fi="PT", duration=dt.timedelta(minutes=60))
     LocationFactory(name="Studio")
-    command = Command(stdout=StringIO(), stderr=StringIO())
-    command.verbosity = 0
-    command._seed_at_scale(150)
+    add_people(150, out=StringIO(), err=StringIO(), verbosity=0)
     for number, kind in enumerate(["access", "erasure", "objection"]):
         record_request(
             received_on=dt.date.today() - dt.timedelta(days=20 * number), kind=kind, channel="email",

@@ -1,4 +1,3 @@
-import argparse
 import secrets
 import time
 from importlib import import_module
@@ -10,59 +9,31 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from register.bulk import BulkLoader
-from register.scale import Scale
 from register.two_factor import new_backup_codes
 
 DEMO_USERNAME = "demo"
-MAX_PEOPLE = 10_000_000
-
-
-def people_count(value: str) -> int:
-    """Parse --people: a whole number of people from 1 to MAX_PEOPLE."""
-    try:
-        number = int(value.replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--people takes a whole number, not {value!r}") from None
-    if not 1 <= number <= MAX_PEOPLE:
-        raise argparse.ArgumentTypeError(f"--people must be between 1 and {MAX_PEOPLE:_}, not {number}")
-    return number
 
 
 class Command(BaseCommand):
     help = (
         "Fill an empty development database with demo data and give the demo account a new password. "
-        "Each app adds its own demo data in its demo.py (a function seed(command)). Runs only with DEBUG on."
+        "Each app adds its own demo data in its demo.py (a function seed(command)). Runs only with DEBUG on. "
+        "A large generated register is made by the benchmark's generator: python -m bench.generate --people N."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="Where the app is served.")
-        parser.add_argument(
-            "--people",
-            type=people_count,
-            help=(
-                "Also generate a large register of this many people, with appointments, invoices, payments, "
-                "consents, emails, data requests and access log entries in proportion (an empty database only)."
-            ),
-        )
 
-    def handle(self, *, base_url, people=None, verbosity=1, **options):
-        self.verbosity = verbosity
+    def handle(self, *, base_url, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo creates an account for anyone to use; it runs only with DEBUG on.")
         User = get_user_model()
-        if people is not None and User.objects.exists():
-            raise CommandError(
-                "--people fills only an empty database, and this one has data: point DATABASE_URL at a new one."
-            )
         if not User.objects.exists():
             started = time.perf_counter()
             with transaction.atomic():
                 User.objects.create_superuser(DEMO_USERNAME, email="demo@example.invalid", password=None)
                 for seed in self._app_seeders():
                     seed(self)
-                if people is not None:
-                    self._seed_at_scale(people)
             self.stdout.write(f"Demo data created in {time.perf_counter() - started:.1f} s.")
 
         self.stdout.write(f"Back office: {base_url.rstrip('/')}/{settings.ADMIN_URL}")
@@ -81,28 +52,11 @@ class Command(BaseCommand):
                 "or set up an authenticator app on the account security page: " + " ".join(codes[:5])
             )
 
-    def _app_seeders(self, name="seed"):
-        """Yield each app's demo function ``name``, in the order of INSTALLED_APPS (lower apps first)."""
+    def _app_seeders(self):
+        """Yield each app's demo function ``seed``, in the order of INSTALLED_APPS (lower apps first)."""
         for app_config in apps.get_app_configs():
             module_name = f"{app_config.name}.demo"
             if find_spec(module_name) is not None:
-                function = getattr(import_module(module_name), name, None)
+                function = getattr(import_module(module_name), "seed", None)
                 if function is not None:
                     yield function
-
-    def _seed_at_scale(self, people: int) -> None:
-        """Add a generated register of ``people`` people, each app its own rows, written in bulk."""
-        loader = BulkLoader()
-        scale = Scale(people=people, loader=loader, out=self.stderr)
-        for seed in self._app_seeders("seed_at_scale"):
-            started = time.perf_counter()
-            written = loader.rows_written
-            seed(self, scale)
-            self.stdout.write(
-                f"{seed.__module__.split('.')[0]}: {loader.rows_written - written:_} rows "
-                f"in {time.perf_counter() - started:.1f} s"
-            )
-        loader.finish()
-        if self.verbosity >= 2:
-            for what, seconds in loader.timings:
-                self.stdout.write(f"  {what}: {seconds:.1f} s")

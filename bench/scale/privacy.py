@@ -1,10 +1,11 @@
-"""Generated data requests and access log entries for a large register (seed_demo --people N)."""
+"""The generated data requests (with their status history) and the access log of staff views of people."""
 
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from bench.scale import Scale
 from clients.models import Client
 from privacy.access_log import SUPERUSER_ROLE
 from privacy.models import AccessLogEntry, DataRequest, RequestEvent
@@ -14,7 +15,7 @@ KINDS = ["access"] * 5 + ["rectification"] * 2 + ["portability", "other"]
 LOG_DAYS = 700  # within the access log's retention, so purge_expired keeps them
 
 
-def seed_at_scale(command, scale):
+def generate(scale: Scale) -> None:
     """Generate data requests matched to people (with their status history) and staff views of people."""
     rng, loader, now = scale.rng, scale.loader, scale.now
     today = timezone.localdate()

@@ -1,9 +1,10 @@
-"""A large generated register (``seed_demo --people N``): what every app's ``seed_at_scale`` shares.
+"""A large generated register (``python -m bench.generate --people N``): what every app's generator shares.
 
-Each app's ``demo.py`` may define ``seed_at_scale(command, scale)``; ``seed_demo --people N`` calls them
-in the order of INSTALLED_APPS after the small demo, so an app finds the rows of the apps below it. The
-amounts are proportional to the number of people (``PER_PERSON``), except for a few long-standing
-clients with a long record (``LONG_RECORDS``) whose pages and access packages the benchmark measures.
+Each module of this package writes one app's rows (``clients``, ``bookings``, ``billing``, ``consents``,
+``privacy``), each a function ``generate(scale)``; ``bench.generate`` calls them in that order after the
+small demo of ``seed_demo``, so each finds the rows of the apps below it. The amounts are proportional to
+the number of people (``PER_PERSON``), except for a few long-standing clients with a long record
+(``LONG_RECORDS``) whose pages and access packages the benchmark measures.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from tqdm import tqdm
 
-from register.bulk import BulkLoader
+from bench.scale.bulk import BulkLoader
 
 # Rows per person in the register, on average. Invoices and consent events follow from the shares in the
 # billing and consents apps' generators (a third of the visits invoiced, consents by role): about these.

@@ -122,7 +122,7 @@ class EncryptingWriter:
         self._put(MAGIC + bytes([CONTAINER_VERSION]))
         self._put_token(fernet.encrypt(_KEY_CHECK + self._archive_id))
 
-    def write(self, data) -> int:
+    def write(self, data: bytes) -> int:
         if self._closed:
             raise ValueError("write to a closed archive")
         self._buffer += data
@@ -131,6 +131,9 @@ class EncryptingWriter:
             self._put_chunk(bytes(self._buffer[: self._chunk_size]), last=False)
             del self._buffer[: self._chunk_size]
         return len(data)
+
+    def flush(self) -> None:
+        """Write nothing early: a chunk goes out when it is full, the last one at ``close()``."""
 
     def close(self) -> None:
         if not self._closed:
@@ -505,7 +508,9 @@ def verify_archive(path: Path, *, fernet: MultiFernet, folder: Path) -> Verified
     try:
         with open(path, "rb") as raw:
             reader = DecryptingReader(raw, fernet)
-            with tarfile.open(fileobj=reader, mode="r|gz") as tar:
+            # A stream ("r|") is read with read() alone; typeshed asks every file object for seek() and
+            # write() too, which a one-way decrypting stream has no use for.
+            with tarfile.open(fileobj=reader, mode="r|gz") as tar:  # type: ignore[call-overload]
                 for member in tar:
                     name = member.name
                     relative = _member_path(name)
@@ -604,11 +609,12 @@ def check_target(archive: VerifiedArchive, *, connection, media_root: Path) -> l
 
 def _guarded_models():
     from django.contrib.auth import get_user_model
+    from django.db.models import Model
 
     from register.declarations import declarations
     from register.models import Organisation
 
-    models = [get_user_model()]
+    models: list[type[Model]] = [get_user_model()]
     models += [d.model for d in declarations() if d.model is not Organisation and d.model not in models]
     return models
 

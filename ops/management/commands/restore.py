@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
-from register.backups import (
+from ops.backups import (
     VENDOR_NAMES,
     BackupError,
     check_sidecar,
@@ -19,6 +19,7 @@ from register.backups import (
     restore_media,
     verify_archive,
 )
+from privacy.erasure import JournalError, read_journal, reapply_erasures
 
 
 class Command(BaseCommand):
@@ -44,10 +45,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, archive, yes, check, **options):
-        # The journal belongs to the privacy app, which builds on this one: imported here, when the
-        # command runs, so that nothing in register imports an app above it at start-up.
-        from privacy.erasure import JournalError
-
         try:
             self.restore(archive, yes=yes, check=check)
         except (BackupError, JournalError) as error:
@@ -58,8 +55,6 @@ class Command(BaseCommand):
             raise CommandError(f"The target database cannot be used: {first_line(error)}") from None
 
     def restore(self, archive: Path, *, yes: bool, check: bool) -> None:
-        from privacy.erasure import read_journal, reapply_erasures
-
         fernet = fernet_from_setting(settings.BACKUP_KEY)
         if not archive.is_file():
             raise BackupError(f"{archive} is not a file.")

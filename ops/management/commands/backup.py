@@ -7,7 +7,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
-from register.backups import BackupError, fernet_from_setting, first_line, make_backup, prune
+from ops.backups import BackupError, fernet_from_setting, first_line, make_backup, prune
 
 
 def positive(value: str) -> int:

@@ -1,4 +1,4 @@
-"""seed_demo --people N: a large generated register whose rows keep every rule the app's own saving keeps."""
+"""The generated large register (bench.generate): its rows keep every rule that the app's own saving keeps."""
 
 import datetime as dt
 from collections import defaultdict
@@ -6,17 +6,16 @@ from io import StringIO
 from itertools import pairwise
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db.models import Count, Max, Min
 
+from bench.generate import GenerateError, add_people, generate, main
+from bench.scale import LONG_RECORDS, PER_PERSON
 from billing.models import Invoice, InvoiceLine, InvoiceSequence, Payment
 from bookings.models import ACTIVE_STATUSES, Appointment, Coach
 from clients.models import Client, Guardian, ReceivedEmail, RoleChange, StaffNote
 from consents.models import ConsentEvent, ConsentState, MarketingProhibition, SuppressedAddress
 from consents.services import address_hmac
 from privacy.models import AccessLogEntry, DataRequest
-from register.management.commands.seed_demo import Command
-from register.scale import LONG_RECORDS, PER_PERSON
 from tests.factories import LocationFactory, ServiceFactory, UserFactory
 
 PEOPLE = 400
@@ -31,10 +30,9 @@ def generated(seller, settings):
     ServiceFactory(name_fi="Kuntotesti", duration=dt.timedelta(minutes=90))
     LocationFactory(name="Studio")
     LocationFactory(name="Etä", is_remote=True)
-    command = Command(stdout=StringIO(), stderr=StringIO())
-    command.verbosity = 1
-    command._seed_at_scale(PEOPLE)
-    return command.stdout.getvalue()
+    out = StringIO()
+    add_people(PEOPLE, out=out, err=StringIO())
+    return out.getvalue()
 
 
 pytestmark = pytest.mark.django_db
@@ -100,11 +98,13 @@ def test_consent_states_follow_the_newest_event_and_prohibitions_are_suppressed(
 def test_it_refuses_a_database_that_already_has_data(settings):
     settings.DEBUG = True
     UserFactory()
-    with pytest.raises(CommandError, match="fills only an empty database"):
-        call_command("seed_demo", people=10, stdout=StringIO())
+    with pytest.raises(GenerateError, match="fills only an empty database"):
+        generate(10, out=StringIO(), err=StringIO())
+    assert not Client.objects.exists()
 
 
 @pytest.mark.parametrize(("value", "message"), [("0", "between 1 and"), ("many", "whole number")])
-def test_it_refuses_a_bad_number_of_people_with_one_line(value, message):
-    with pytest.raises(CommandError, match=message):
-        call_command("seed_demo", "--people", value, stdout=StringIO())
+def test_it_refuses_a_bad_number_of_people_with_one_line(value, message, capsys):
+    with pytest.raises(SystemExit):
+        main(["--people", value])
+    assert message in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""Loading a large generated data set fast (``seed_demo --people N``, the benchmark's data set).
+"""Loading a large generated data set fast (``python -m bench.generate``, the benchmark's data set).
 
 The ORM's ``bulk_create`` builds a model instance per row and prepares every value field by field: for
 millions of rows that costs minutes. Here rows are plain tuples of column values with their primary

@@ -1,1 +1,0 @@
-"""Django's PostgreSQL backend, reading timestamps with psycopg's compiled loader (see base.py)."""

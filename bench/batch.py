@@ -32,9 +32,16 @@ def job(function):
 
 
 class Clock:
-    """Time a stretch of work and the growth of the process's peak memory over it, in megabytes."""
+    """Time a stretch of work and the growth of the process's peak memory over it, in megabytes.
+
+    Entered, it prints the rows the job is about to work through (when the job has said, as
+    ``clock.rows``), so that the benchmark can report a job it stopped for taking too long.
+    """
+
+    rows = 0
 
     def __enter__(self):
+        print(json.dumps({"rows": self.rows}), flush=True)
         gc.collect()
         self.base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         self.started = time.perf_counter()
@@ -71,6 +78,7 @@ def people_import(rows: int, clock: Clock) -> dict:
             f"Kauppakatu {number % 90 + 1},00100,Helsinki,FI,{number % 28 + 1}.{number % 12 + 1}.1985,fi,client"
         )
     content = "\n".join(lines)
+    clock.rows = rows
     with clock, transaction.atomic():
         dataset = tablib.Dataset().load(content, format="csv")
         result = ClientResource().import_data(dataset, dry_run=False, raise_errors=True)
@@ -105,7 +113,7 @@ def purge(rows: int, clock: Clock) -> dict:
 
     from privacy.models import PurgeRun
 
-    examined = register_rows()
+    examined = clock.rows = register_rows()
     with clock, transaction.atomic():
         call_command("purge_expired", stdout=io.StringIO())
         summary = PurgeRun.objects.order_by("-pk").values_list("summary", flat=True).first() or ""
@@ -149,6 +157,7 @@ def camt_import(rows: int, clock: Clock) -> dict:
     organisation = Organisation.current()
     issued = Invoice.objects.exclude(reference="").order_by("-pk").values_list("reference", flat=True)
     content = camt054(organisation.iban if organisation else "", list(issued[:rows]), rows)
+    clock.rows = rows
     with clock, transaction.atomic():
         result = import_camt054(content=content, file_name="bench.xml")
         transaction.set_rollback(True)
@@ -164,7 +173,7 @@ def backup(rows: int, clock: Clock) -> dict:
     from django.core.management import call_command
 
     folder = Path(os.environ["BENCH_BACKUP_DIR"])
-    examined = register_rows()
+    examined = clock.rows = register_rows()
     with clock:
         call_command("backup", output_dir=folder, stdout=io.StringIO())
     archive = next(folder.glob("*.backup"))
@@ -176,6 +185,7 @@ def restore(rows: int, clock: Clock) -> dict:
     """Run the restore command with the archive BENCH_ARCHIVE into this (new, empty) database."""
     from django.core.management import call_command
 
+    clock.rows = rows
     with clock:
         call_command("restore", os.environ["BENCH_ARCHIVE"], yes=True, stdout=io.StringIO())
     return {"rows": rows, "note": "into a new database (the rows the backup held)"}
@@ -201,7 +211,7 @@ def access_package(rows: int, clock: Clock) -> dict:
             received_on=date.today(), kind="access", channel="email", name=person.full_name, email=person.email
         )
         request.people.add(person)
-        written = sum(section.rows.count() for section in export_sections(subject_of(request)))
+        written = clock.rows = sum(section.rows.count() for section in export_sections(subject_of(request)))
         with tempfile.TemporaryFile() as target, clock:
             write_package(request, target)
             size = target.tell()

@@ -69,7 +69,9 @@ def measure_http(session_key: str, visits: int, budget: float, out) -> list[dict
         _wait_until_up(f"{base}/healthz", server)
         browser = requests.Session()
         browser.headers["Accept-Encoding"] = "gzip"
-        browser.cookies.set(settings.SESSION_COOKIE_NAME, session_key, domain="127.0.0.1")
+        # Sent as a header of every request: the session cookie the server sets back is marked Secure
+        # (production settings), and a cookie jar would stop sending it over plain HTTP.
+        browser.headers["Cookie"] = f"{settings.SESSION_COOKIE_NAME}={session_key}"
         deadline = time.monotonic() + budget
         # Each worker loads the rest of the app on its first requests: not what a staff member meets.
         for _warm_up in range(6):

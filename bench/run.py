@@ -106,7 +106,26 @@ def _reference_work() -> float:
     return statistics.median(times)
 
 
-def _run_batch(database_url: str, rows: int, out) -> list[dict]:
+def _batch_job(name: str, rows: int, env: dict, timeout: float) -> dict:
+    """Run one batch job in a child process; stop it after ``timeout`` seconds (its transaction rolls back)."""
+    child = subprocess.Popen(  # noqa: S603 - this package's own module with fixed arguments
+        [sys.executable, "-m", "bench.batch", name, str(rows)],
+        env=env, cwd=BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        stdout, stderr = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        stdout, stderr = child.communicate()
+        announced = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+        started = announced[0]["rows"] if announced else 0
+        return {"rows": started, "stopped": timeout, "note": f"stopped after {timeout:.0f} s"}
+    if child.returncode:
+        raise DatasetError(f"batch job {name} failed: {stderr.strip().splitlines()[-1:]}")
+    return json.loads(stdout.splitlines()[-1])
+
+
+def _run_batch(database_url: str, rows: int, timeout: float, out) -> list[dict]:
     """Run each batch job in a child process; the restore goes into a new database of its own."""
     from cryptography.fernet import Fernet
 
@@ -132,15 +151,16 @@ def _run_batch(database_url: str, rows: int, out) -> list[dict]:
                 rows_of_job = backup["rows"]
             else:
                 rows_of_job = rows
-            finished = subprocess.run(  # noqa: S603 - this package's own module with fixed arguments
-                [sys.executable, "-m", "bench.batch", name, str(rows_of_job)],
-                env=job_env, cwd=BASE_DIR, capture_output=True, text=True, check=False,
-            )  # fmt: skip
-            if finished.returncode:
-                raise DatasetError(f"batch job {name} failed: {finished.stderr.strip().splitlines()[-1:]}")
-            figures = {"job": name, "label": label, "target": target, **json.loads(finished.stdout.splitlines()[-1])}
+            figures = {
+                "job": name,
+                "label": label,
+                "target": target,
+                **_batch_job(name, rows_of_job, job_env, timeout),
+            }
             results.append(figures)
-            if figures.get("seconds"):
+            if figures.get("stopped"):
+                out.write(f"  {label}: stopped after {timeout:.0f} s ({figures['rows']:_} rows)\n")
+            elif figures.get("seconds"):
                 out.write(
                     f"  {label}: {figures['rows']:_} rows in {figures['seconds']:.1f} s, "
                     f"{figures['rows'] / figures['seconds']:_.0f} rows/s, peak +{figures['peak_mb']:.0f} MB\n"
@@ -225,7 +245,7 @@ def measure_size(args, people: int, out) -> dict:
     if not args.no_batch:
         out.write("Batch work ...\n")
         connection.close()
-        result["batch"] = _run_batch(database_url, args.batch_rows, out)
+        result["batch"] = _run_batch(database_url, args.batch_rows, args.batch_timeout, out)
     result["speed"].append(_reference_work())
     return result
 
@@ -383,6 +403,19 @@ def report(results: list[dict], repeat: int) -> str:
         for result in with_batch:
             label = labels[result["people"]]
             for job in result["batch"]:
+                if job.get("stopped"):
+                    # Stopped: the rate was below what finishing within the time allowed would have needed.
+                    rate = job["rows"] / job["stopped"]
+                    target = (
+                        verdicts.check(f"{job['label']} ({label})", 0, job["target"], at_least=True, unit="rows/s")
+                        if job["target"]
+                        else "–"
+                    )
+                    lines.append(
+                        f"| {job['label']} | {result['people']:_} | {job['rows']:_} | > {job['stopped']:.0f} "
+                        f"| < {rate:_.0f} | {target} | – | {job['note']} |"
+                    )
+                    continue
                 if not job.get("seconds"):
                     lines.append(f"| {job['label']} | {result['people']:_} | – | – | – | – | – | {job['note']} |")
                     continue
@@ -429,6 +462,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--http-visits", type=int, help="visits of each kind per page over HTTP (default --repeat)")
     parser.add_argument("--http-budget", type=float, default=600, help="seconds for all the HTTP visits of a size")
     parser.add_argument("--batch-rows", type=int, default=10_000, help="rows of the imported CSV and camt.054 file")
+    parser.add_argument("--batch-timeout", type=float, default=900, help="seconds after which a batch job is stopped")
     parser.add_argument("--no-http", action="store_true", help="leave out the measurement over HTTP")
     parser.add_argument("--no-batch", action="store_true", help="leave out the batch work")
     parser.add_argument("--report", type=Path, help="where to write the tables (default bench/.data/last-<db>.md)")

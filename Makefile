@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
-BENCH_PEOPLE ?= 100000
+BENCH_PEOPLE ?= 10000 100000
 BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/bench
 
 .PHONY: run test test-postgres test-browser bench bench-postgres serve messages lint format clean
@@ -47,11 +47,13 @@ test-postgres: $(VENV)/.installed-dev
 test-browser: $(VENV)/.installed-dev
 	DATABASE_URL=$(POSTGRES_URL) REQUIRE_BROWSER=1 $(VENV)/bin/pytest -m browser $(PYTEST_ARGS)
 
-## bench: the benchmark of issue 10 on SQLite (the data set is made once, in bench/.data/, and reused)
+## bench: the benchmark on SQLite at 10,000 and 100,000 people (BENCH_PEOPLE; each data set is made
+## once, in bench/.data/bench-N.sqlite3, and reused)
 bench: $(VENV)/.installed-run
-	DATABASE_URL=sqlite:///$(CURDIR)/bench/.data/bench-$(BENCH_PEOPLE).sqlite3 $(PY) -m bench --people $(BENCH_PEOPLE) $(BENCH_ARGS)
+	DATABASE_URL= $(PY) -m bench --people $(BENCH_PEOPLE) $(BENCH_ARGS)
 
-## bench-postgres: the benchmark on PostgreSQL, in a database of its own (BENCH_POSTGRES_URL)
+## bench-postgres: the benchmark on PostgreSQL, a database per size (BENCH_POSTGRES_URL's name plus the
+## size: bench10k, bench100k)
 bench-postgres: $(VENV)/.installed-run
 	DATABASE_URL=$(BENCH_POSTGRES_URL) $(PY) -m bench --people $(BENCH_PEOPLE) $(BENCH_ARGS)
 

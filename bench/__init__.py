@@ -1,8 +1,7 @@
-"""The benchmark of issue 10: a large register, measured target by target (``make bench``, ``make bench-postgres``).
+"""The benchmark of issue 18: the back office measured as staff meet it (``make bench``, ``make bench-postgres``).
 
-It makes the data set once with ``python -m bench.generate --people N`` (kept for the next run), then measures each
-target in-process with Django's test client, as a signed-in owner, with production settings: the
-back-office lists (first page and the middle page) beside the same lists in a stock ModelAdmin, the
-people search, the person page, the calendar week, the access package and the cached privacy notice.
-It is not part of the test suite: pytest collects only ``tests/``.
+It makes each register size's data set once with ``python -m bench.generate --people N`` (kept for the next run), then
+times every page's first visit after a change and its warm visits, over HTTP with gunicorn and
+in-process, beside a tuned stock ModelAdmin, and the batch jobs' rows per second and peak memory,
+with production settings. It is not part of the test suite: pytest collects only ``tests/``.
 """

@@ -39,7 +39,6 @@ from clients.models import Client
 from clients.scoping import ScopedAdminMixin
 from register.admin_actions import apply_to_each
 from register.admin_lists import LargeListMixin, object_url
-from register.form_choices import remembered_choices, track_choices_of
 from register.signals import DOWNLOADED_INVOICE, data_accessed
 
 
@@ -92,9 +91,6 @@ class FromVisitsForm(forms.Form):
         return data
 
 
-track_choices_of(InvoiceSequence)  # a new year's sequence offers its year at once
-
-
 class InvoiceYearFilter(admin.SimpleListFilter):
     """The years that have numbered invoices, read from the number sequences (a row a year), not the invoices."""
 
@@ -102,11 +98,8 @@ class InvoiceYearFilter(admin.SimpleListFilter):
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
-        def read():
-            years = InvoiceSequence.objects.order_by("-year").values_list("year", flat=True)
-            return [(str(year), str(year)) for year in years]
-
-        return remembered_choices(InvoiceSequence, "billing.invoice.year", read)
+        years = InvoiceSequence.objects.order_by("-year").values_list("year", flat=True)
+        return [(str(year), str(year)) for year in years]
 
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():

@@ -10,7 +10,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
@@ -32,9 +31,7 @@ from clients.scoping import ScopedAdminMixin, sees_details
 from clients.services import assign_email, merge_people, possible_duplicates, record_role_change
 from clients.timeline import links_for, summary_for, timeline_for
 from register.admin_lists import LargeListMixin
-from register.form_choices import remember_choices
 from register.signals import ADDED, CHANGED, DOWNLOADED_ATTACHMENT, EXPORTED, data_accessed
-from register.widgets import QuickSelect
 
 EMAILS_ON_PERSON_PAGE = 20
 # The person page's timeline is paged (?timeline=N): a long record is read a page at a time.
@@ -121,18 +118,6 @@ class CollectedDataInline(admin.TabularInline):
         return fields
 
 
-# The 250 countries in each language, named and sorted once: given as they are, they were translated,
-# sorted and checked again each time the select was written or asked whether it may be required.
-_COUNTRIES_BY_LANGUAGE: dict[str, list[tuple[str, str]]] = {}
-
-
-def _country_choices(choices) -> list[tuple[str, str]]:
-    language = get_language() or ""
-    if language not in _COUNTRIES_BY_LANGUAGE:
-        _COUNTRIES_BY_LANGUAGE[language] = [(value, str(label)) for value, label in choices]
-    return _COUNTRIES_BY_LANGUAGE[language]
-
-
 @admin.register(Client)
 class ClientAdmin(LargeListMixin, ScopedAdminMixin, ImportExportMixin, admin.ModelAdmin):
     person_path = ""
@@ -204,22 +189,6 @@ class ClientAdmin(LargeListMixin, ScopedAdminMixin, ImportExportMixin, admin.Mod
 
     def get_fieldsets(self, request, obj=None):
         return super().get_fieldsets(request, obj) if sees_details(request.user) else self.billing_fieldsets
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name in ("country", "coach", "informed_by"):
-            kwargs["widget"] = QuickSelect  # long lists of choices, written without a template per option
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "country" and formfield is not None:
-            formfield.choices = _country_choices(formfield.choices)
-        return formfield
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        # The staff accounts offered as the coach or the informer are read through the cache (the same
-        # accounts for everyone: the field's own limit and the user admin's order).
-        if db_field.name in ("coach", "informed_by"):
-            return remember_choices(formfield, f"clients.client.{db_field.name}")
-        return formfield
 
     def get_inlines(self, request, obj):
         return super().get_inlines(request, obj) if sees_details(request.user) else []
@@ -309,13 +278,14 @@ class ClientAdmin(LargeListMixin, ScopedAdminMixin, ImportExportMixin, admin.Mod
         return super().get_search_results(request, queryset, search_term)
 
     def get_object(self, request, object_id, from_field=None):
-        # A person page reads its person once: the timeline beside the form and the form itself show
-        # the same record (a page that saves reads it afresh for the form).
-        shown = getattr(request, "_person_of_page", None)
-        if shown is not None and shown[0] == (str(object_id), from_field) and request.method in ("GET", "HEAD"):
+        # A person page reads its person once: change_view reads it for the timeline beside the form,
+        # and the admin then asks again for the form; a page that saves reads it afresh for the form.
+        key = (str(object_id), from_field)
+        shown = getattr(request, "person_shown", None)
+        if shown is not None and shown[0] == key and request.method in ("GET", "HEAD"):
             return shown[1]
         person = super().get_object(request, object_id, from_field)
-        request._person_of_page = ((str(object_id), from_field), person)
+        request.person_shown = (key, person)
         return person
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -1,7 +1,6 @@
 """Phone numbers as staff type them and as the register stores them (E.164)."""
 
 import re
-from functools import lru_cache
 
 import phonenumbers
 
@@ -9,25 +8,24 @@ PHONE_CHARACTERS = re.compile(r"^[\d\s()+./-]+$")
 
 
 def format_phone(number) -> str:
-    """Return a number for display: Finnish numbers as Finns write them, others with the country code."""
-    # A number's display is worked out once from its text and then looked up (a list shows the same
-    # fifty people again and again, and formatting one costs more than reading its row). The text as
-    # stored (or typed) is the key: str() of a PhoneNumber, and so its truth value (its length), would
-    # format it all over again.
-    if isinstance(number, phonenumbers.PhoneNumber) and number.raw_input:
-        return _formatted(number.raw_input)
-    return _formatted(str(number)) if number else ""
+    """Return a number for display: Finnish numbers as Finns write them, others with the country code.
 
-
-@lru_cache(maxsize=8192)
-def _formatted(text: str) -> str:
-    try:
-        parsed = phonenumbers.parse(text, "FI")
-    except phonenumbers.NumberParseException:
-        return text
-    if parsed.country_code == 358:
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    ``number`` is a stored PhoneNumber (already parsed when its row was read) or text as typed; text
+    that is no phone number is shown as it is. No display form is kept between calls: a number is
+    personal data, and formatting one takes microseconds.
+    """
+    if not isinstance(number, phonenumbers.PhoneNumber):
+        if not number:
+            return ""
+        try:
+            number = phonenumbers.parse(str(number), "FI")
+        except phonenumbers.NumberParseException:
+            return str(number)
+    if number.country_code is None:  # a stored text that could not be parsed
+        return number.raw_input or ""
+    finnish = number.country_code == 358
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if finnish else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, style)
 
 
 def phone_search_digits(term: str) -> str | None:

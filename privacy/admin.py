@@ -41,7 +41,6 @@ from privacy.requests import (
 from register.admin_actions import apply_to_each
 from register.admin_lists import LargeListMixin, StaffUserFilter, object_url
 from register.declarations import erasure_plan
-from register.form_choices import remembered_choices
 
 
 class NoticeItemInline(admin.StackedInline):
@@ -491,12 +490,9 @@ class RoleFilter(admin.SimpleListFilter):
     parameter_name = "role"
 
     def lookups(self, request, model_admin):
-        def read():
-            names = [access_log.SUPERUSER_ROLE, *Group.objects.order_by("name").values_list("name", flat=True)]
-            return [(name, name) for name in names]
-
-        # Groups are pointed to by the users' groups: a group added or renamed moves the version on.
-        return remembered_choices(Group, "privacy.accesslogentry.role", read)
+        # The roles are the groups (a handful of rows, read by their unique name's index) and the superuser.
+        names = [access_log.SUPERUSER_ROLE, *Group.objects.order_by("name").values_list("name", flat=True)]
+        return [(name, name) for name in names]
 
     def queryset(self, request, queryset):
         if self.value():

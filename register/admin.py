@@ -55,7 +55,8 @@ class OrganisationAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and not Organisation.objects.exists()
+        # Asked for the side bar of every page: the organisation every page's header reads already.
+        return super().has_add_permission(request) and Organisation.current() is None
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,16 +1,7 @@
-import threading
-import time
-from collections import OrderedDict
-
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.shortcuts import redirect
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-
-# How long a staff member's list of apps and models is reused, and for how many such lists at most.
-APP_LIST_SECONDS = 60
-APP_LIST_ENTRIES = 512
 
 
 class RegisterAdminSite(admin.AdminSite):
@@ -35,41 +26,12 @@ class RegisterAdminSite(admin.AdminSite):
         #   page, which Django's own index_template attribute may point at a template that shows it.
         self.url_providers = []
         self.index_providers = []
-        self._app_lists = OrderedDict()
-        self._app_lists_lock = threading.Lock()
 
     def index(self, request, extra_context=None):
         context = {}
         for provide in self.index_providers:
             context.update(provide(request))
         return super().index(request, {**context, **(extra_context or {})})
-
-    def get_app_list(self, request, app_label=None):
-        """Return the apps and models the staff member may use, as the admin does, reused for a minute.
-
-        The list is in the side bar of every back-office page; working it out again (every model's four
-        permissions, two URLs each) took two milliseconds a page. It depends on who asks, with what
-        permissions and in which language, and all of that is in the key. A model whose permission
-        depends on the data (the organisation can be added only while there is none) may show a stale
-        link for up to a minute; the page behind the link checks the permission again in any case.
-        """
-        user = request.user
-        if not user.is_active or not user.is_staff:
-            return super().get_app_list(request, app_label)
-        permissions = None if user.is_superuser else frozenset(user.get_all_permissions())
-        key = (user.pk, user.is_superuser, permissions, get_language(), request.META.get("SCRIPT_NAME", ""), app_label)
-        now = time.monotonic()
-        with self._app_lists_lock:
-            found = self._app_lists.get(key)
-            if found is not None and now - found[0] < APP_LIST_SECONDS:
-                self._app_lists.move_to_end(key)
-                return list(found[1])
-        app_list = super().get_app_list(request, app_label)
-        with self._app_lists_lock:
-            self._app_lists[key] = (now, app_list)
-            while len(self._app_lists) > APP_LIST_ENTRIES:
-                self._app_lists.popitem(last=False)
-        return list(app_list)
 
     def has_permission(self, request):
         # Imported here: this module is loaded with the app configs, before models may be imported.

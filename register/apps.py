@@ -18,11 +18,3 @@ class RegisterConfig(AppConfig):
         from register.middleware import remember_login_time
 
         user_logged_in.connect(remember_login_time, dispatch_uid="register.remember_login_time")
-
-        from django.db.models.signals import post_delete, post_save
-
-        from register.admin_lists import forget_filter_choices
-
-        # A record renamed, added or deleted: the list filters that offer such records offer them anew.
-        post_save.connect(forget_filter_choices, dispatch_uid="register.forget_filter_choices_saved")
-        post_delete.connect(forget_filter_choices, dispatch_uid="register.forget_filter_choices_deleted")

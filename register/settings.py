@@ -114,9 +114,6 @@ MIDDLEWARE = [
 ROOT_URLCONF = "register.urls"
 WSGI_APPLICATION = "register.wsgi.application"
 
-# Inputs and text areas are written without a template each (register.widgets.QuickFormRenderer).
-FORM_RENDERER = "register.widgets.QuickFormRenderer"
-
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

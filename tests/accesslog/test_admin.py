@@ -120,3 +120,38 @@ def test_the_list_makes_the_same_number_of_queries_for_5_and_50_entries(
         response = client.get(LIST_URL)
     assert response.content.count(b'class="action-select"') == 0  # no actions: nothing to do to entries
     assert response.content.count(b"field-username") == 50
+
+
+def _filter_choices(client, parameter):
+    response = client.get(LIST_URL)
+    assert response.status_code == 200
+    spec = next(
+        spec
+        for spec in response.context["cl"].filter_specs
+        if parameter in (getattr(spec, "parameter_name", None), getattr(spec, "field_path", None))
+    )
+    return [str(label) for _value, label in spec.lookup_choices]
+
+
+def test_the_role_filter_offers_a_group_added_or_renamed_at_once(client, organisation):
+    from django.contrib.auth.models import Group
+
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
+    group = Group.objects.create(name="Kirjanpitäjät")
+    assert "Kirjanpitäjät" in _filter_choices(client, "role")
+    group.name = "Tilitoimisto"
+    group.save()
+    roles = _filter_choices(client, "role")
+    assert "Tilitoimisto" in roles and "Kirjanpitäjät" not in roles
+
+
+def test_the_user_filter_offers_staff_accounts_only_renamed_at_once(client, organisation):
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True, username="omistaja"))
+    member = UserFactory(is_staff=True, username="valmentaja")
+    UserFactory(is_staff=False, username="asiakastili")
+    offered = _filter_choices(client, "user")
+    assert "valmentaja" in offered and "omistaja" in offered and "asiakastili" not in offered
+    member.username = "nimetty.uudelleen"
+    member.save()
+    offered = _filter_choices(client, "user")
+    assert "nimetty.uudelleen" in offered and "valmentaja" not in offered

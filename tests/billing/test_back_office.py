@@ -169,3 +169,22 @@ def test_the_bank_import_page_is_for_staff_who_may_add_payments(client, visitors
 def test_the_invoices_from_visits_page_is_for_staff_who_may_add_invoices(client, visitors, visitor, status):
     visitors(permissions=["billing.add_invoice", "billing.view_invoice"]).log_in(client, visitor)
     assert client.get(reverse("admin:billing_invoice_from_visits")).status_code == status
+
+
+def test_the_year_filter_offers_a_new_years_invoices_at_once(client, visitors, seller):
+    from billing.models import InvoiceSequence
+
+    visitors().log_in(client, "superuser")
+    InvoiceSequence.objects.create(year=2025)
+    url = reverse("admin:billing_invoice_changelist")
+
+    def years():
+        response = client.get(url)
+        spec = next(
+            spec for spec in response.context["cl"].filter_specs if getattr(spec, "parameter_name", "") == "year"
+        )
+        return [label for _value, label in spec.lookup_choices]
+
+    assert years() == ["2025"]
+    InvoiceSequence.objects.create(year=2026)
+    assert years() == ["2026", "2025"]

@@ -1,7 +1,6 @@
 """A long record's person page: the timeline comes a page at a time and the page's queries do not grow."""
 
 import datetime as dt
-import re
 from itertools import count
 
 import pytest
@@ -12,7 +11,6 @@ from django.urls import reverse
 from billing.models import Invoice
 from bookings.models import Appointment
 from clients.timeline import PAGE_SIZE, timeline_for
-from register.widgets import QuickSelect
 from tests.auth import sign_in
 from tests.factories import (
     AppointmentFactory,
@@ -94,18 +92,6 @@ def test_the_person_page_costs_the_same_queries_for_a_short_and_a_long_record(cl
 
     assert queries(short) == queries(long)
     assert Appointment.objects.filter(client=long).count() == 40
-
-
-def test_quick_select_writes_the_same_markup_as_the_admin_select():
-    from django import forms
-
-    choices = [("", "---"), ("FI", "Suomi"), ("SE", "Ruotsi & <muut>"), ("Pohjola", [("NO", "Norja"), ("FI", "2")])]
-    for value in ("FI", "", None, "NO", "XX"):
-        for attrs in ({"id": "id_country"}, {"id": "id_country", "required": True, "class": 'a "b"'}):
-            fast = QuickSelect(attrs=attrs, choices=choices).render("country", value)
-            slow = forms.Select(attrs=attrs, choices=choices).render("country", value)
-            assert fast == re.sub(r">\s+<", "><", slow.strip())
-    assert 'value="FI" selected' in QuickSelect(choices=choices).render("country", "FI")
 
 
 def test_the_person_page_reads_its_person_once_and_a_save_reads_it_afresh(client, organisation):

@@ -1,4 +1,4 @@
-"""The side bar's list of apps and models is reused between pages, but never across what it depends on."""
+"""The side bar's list of apps and models shows each staff member what their role may use, in the page's language."""
 
 import pytest
 from django.contrib.auth.models import Permission

@@ -271,32 +271,6 @@ def test_the_export_of_the_people_list_reads_whole_rows_however_many_there_are(c
     assert content.count("Espoo") == 30 and "Juoksijankatu 1" in content
 
 
-def test_a_filter_by_coach_offers_the_coaches_without_a_query_of_its_own_until_one_changes(client, organisation):
-    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
-    first = CoachFactory().user
-    ClientFactory(coach=first)
-    url = reverse("admin:clients_client_changelist")
-
-    def load():
-        response, queries = _load(client, url)
-        staff_reads = [sql for sql in queries if 'FROM "auth_user"' in sql and 'BY "auth_user"."username"' in sql]
-        coach_filter = next(spec for spec in response.context["cl"].filter_specs if spec.field_path == "coach")
-        return [label for _pk, label in coach_filter.lookup_choices], len(staff_reads)
-
-    load()  # the first request of a session makes its own one-off queries
-    _offered, reads = load()
-    assert reads == 0
-    newcomer = CoachFactory(user__username="uusi.valmentaja").user
-    offered, reads = load()
-    assert "uusi.valmentaja" in offered and reads == 1
-    newcomer.username = "nimetty.uudelleen"
-    newcomer.save()
-    offered, _reads = load()
-    assert "nimetty.uudelleen" in offered and "uusi.valmentaja" not in offered
-    newcomer.delete()
-    assert "nimetty.uudelleen" not in load()[0]
-
-
 @pytest.mark.parametrize("name", LISTS)
 def test_a_large_list_offers_no_counts_of_its_filter_choices(client, organisation, name):
     sign_in(client, UserFactory(is_staff=True, is_superuser=True))

@@ -156,6 +156,20 @@ class Client(models.Model):
             # The list's ordering, key included: a deep page is found by an index-only scan.
             models.Index(fields=["last_name", "first_name", "id"], name="clients_client_name_id_idx"),
             models.Index(fields=["-created_at"], name="clients_client_created_idx"),
+            # The dashboard's counts of the people in the register (per role, per month of entry by
+            # source, and those of a consent) are read from this index alone, on PostgreSQL.
+            models.Index(
+                fields=["entered_at"],
+                include=["role", "source", "id"],
+                condition=models.Q(is_active=True),
+                name="clients_active_entered_idx",
+            ),
+            # Those whom marketing may reach once they consent (consents.eligibility): counted from the index.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(is_active=True, restricted_at__isnull=True) & ~models.Q(email=""),
+                name="clients_reachable_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,7 +26,6 @@ from consents.models import (
 )
 from consents.services import record_event, suppress, withdraw_all_marketing
 from register.ratelimit import over_limit
-from register.same_origin import same_origin_post
 
 logger = logging.getLogger(__name__)
 SALT = "consents.marketing-choices"
@@ -159,7 +159,17 @@ def cookie_choice(request) -> CookieChoice | None:
     return CookieChoice.objects.filter(pk=value).first()
 
 
-@same_origin_post  # the banner on the cached notice page posts here without a token
+def give_csrf_cookie(request) -> None:
+    """Make sure the response sets the CSRF cookie, from which the cookie banner's script takes its token.
+
+    Django's ``get_token`` does it (as ``ensure_csrf_cookie`` would), here only for a visitor who has no
+    such cookie: it also masks a fresh copy of the token each time, which costs more than sending the
+    cached notice page, and a cookie the visitor has stays valid (a page with a form renews it).
+    """
+    if settings.CSRF_COOKIE_NAME not in request.COOKIES:
+        get_token(request)
+
+
 @require_http_methods(["GET", "POST"])
 def cookie_settings(request):
     """Show and change the cookie choice; refusing is one click, like accepting."""
@@ -190,4 +200,6 @@ def cookie_settings(request):
             samesite="Lax",
         )
         return response
-    return render(request, "consents/cookies.html", {"choice": current})
+    # The cookie banner without scripts comes here by a GET with the page it was on: the choice made
+    # here returns there (checked again when posted).
+    return render(request, "consents/cookies.html", {"choice": current, "next": request.GET.get("next", "")})

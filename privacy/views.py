@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from consents.services import keyed_hash
-from consents.views import cookie_choice
+from consents.views import cookie_choice, give_csrf_cookie
 from privacy import access_log
 from privacy.forms import DataRequestForm
 from privacy.models import AccessLogEntry, NoticeItem, NoticeVersion, PackageDownload
@@ -21,11 +21,13 @@ from register.ratelimit import over_limit
 logger = logging.getLogger(__name__)
 
 # The notice in force is the register's most read page and the same for every visitor but for the
-# cookie banner (shown until a choice is made, and what the choice allows). So the page is kept in the
-# cache, rendered once per language and banner state; the banner's form carries no CSRF token of a
-# visitor's own (register.same_origin), so the copy is sent as it is. A new notice version, an edited
-# item or organisation drops the copies (forget_cached_notices, connected in PrivacyConfig.ready), and
-# every copy expires after NOTICE_CACHE_SECONDS in any case (a new release's templates show within that).
+# cookie banner (shown until a choice is made, and what the choice allows). So the page's content is kept
+# in the cache, rendered once per language and banner state. As Django's documentation advises for a cached
+# page with a form, the content holds no CSRF token: the view itself runs on every request and makes sure
+# the visitor has the CSRF cookie (give_csrf_cookie), and the banner's script sends the token from that
+# cookie in the X-CSRFToken header (static/js/cookie-banner.js). A new notice version, an edited item or
+# organisation drops the copies (forget_cached_notices, connected in PrivacyConfig.ready), and every copy
+# expires after NOTICE_CACHE_SECONDS in any case (a new release's templates show within that).
 NOTICE_CACHE_SECONDS = 600
 _BANNER_STATES = ["banner"] + [f"chosen-{analytics}{marketing}" for analytics in "01" for marketing in "01"]
 
@@ -69,6 +71,7 @@ def _render_notice(request, notice: NoticeVersion, **extra):
 @require_safe
 def notice(request):
     """Show the privacy notice in force, in the page's language, from the cache when it is there."""
+    give_csrf_cookie(request)  # for the cookie banner's script, on every response: only the content is cached
     # No copy per query string: anyone could fill the cache with them.
     key = None if request.META.get("QUERY_STRING") else _notice_cache_key(get_language(), _banner_state(request))
     content = _cached(key) if key else None

@@ -313,6 +313,12 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# The cookie banner's script reads the CSRF token from its cookie (the banner sits on the cached notice page,
+# whose content holds no token), so the cookie is readable by scripts, as is Django's default. That gives
+# nothing away: the token is no secret from a script of this site's own origin, which could read it from
+# any form of the site anyway, and no other origin can read the cookie. Scripts run only from this site's
+# own files (the Content-Security-Policy below allows no inline script); the session cookie stays HttpOnly.
+CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, DateField, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
+from django.db.models import Avg, Count, DateField, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Feedback, Invoice, InvoiceLine, Payment
@@ -23,6 +24,7 @@ from clients.scoping import scope, sees_everyone
 from consents.eligibility import marketable_counts
 from consents.models import Purpose
 from privacy.models import DataRequest
+from register.caching import remembered
 from reports.amounts import line_cents
 from reports.periods import last_months, last_weeks, next_month, start_of
 
@@ -30,6 +32,13 @@ WEEKS = 26
 MONTHS = 12
 DUE_SOON_DAYS = 7
 TODAY_LIST_LIMIT = 30
+# The whole register's figures (the owner's view) are grouped queries over the largest tables. Their results,
+# numbers only (counts and sums per period, role, purpose code or VAT rate: never a name, never an id of a
+# person), are kept in the cache for FIGURE_SECONDS, so that the dashboard opened again within a minute,
+# or its chart downloaded, does not count them again; a change shows within that minute. A coach's own
+# figures count few rows and are read afresh, and so are the feedback chart (a line per coach, by name)
+# and today's appointments and open requests, the lists staff act on.
+FIGURE_SECONDS = 60
 
 
 # Who sees which rows ---------------------------------------------------------------------------------
@@ -54,6 +63,13 @@ def own_feedback(user) -> QuerySet:
 
 def visible_people(user) -> QuerySet:
     return scope(Client.objects.active(), user)
+
+
+def kept(user, name: str, compute):
+    """Return ``compute()``, numbers only; for a user who sees the whole register, through the cache."""
+    if not sees_everyone(user):
+        return compute()
+    return remembered(f"reports:figure:{name}", FIGURE_SECONDS, compute, what="a dashboard figure")
 
 
 # Appointment outcomes, as counted everywhere in this app --------------------------------------------
@@ -125,6 +141,7 @@ def appointments_per_week(user, *, today: date, weeks: int = WEEKS) -> Chart:
         .annotate(**outcome_counts())
         .order_by()
     )
+    rows = kept(user, f"appointments:{periods[0]}:{weeks}", lambda: list(rows))
     values = _fill(rows, periods, "week", [key for key, *_rest in OUTCOMES])
     series = [Series(key, label, colour, values[key]) for key, label, colour, _condition in OUTCOMES]
     return Chart(
@@ -180,7 +197,8 @@ def rate_label(rate: Decimal) -> str:
 def revenue_per_month(user, *, today: date, months: int = MONTHS) -> Chart:
     """Return the taxable amount (without VAT) of the last ``months`` months per month, stacked by VAT rate."""
     periods = last_months(today, months)
-    rows = list(vat_rows(user, start=periods[0], end=next_month(periods[-1]) - timedelta(days=1)))
+    rows = vat_rows(user, start=periods[0], end=next_month(periods[-1]) - timedelta(days=1))
+    rows = kept(user, f"revenue:{periods[0]}:{months}", lambda: list(rows))
     rates = sorted({row["vat_rate"] for row in rows}, reverse=True)
     net = {(row["month"], row["vat_rate"]): euros(row["net"]) for row in rows}
     series = [
@@ -227,6 +245,7 @@ def new_people_per_month(user, *, today: date, months: int = MONTHS) -> Chart:
         .annotate(**counts)
         .order_by()
     )
+    rows = kept(user, f"new-people:{periods[0]}:{months}", lambda: list(rows))
     values = _fill(rows, periods, "month", counts)
     series = [
         Series(source.value, source.label, SOURCE_COLOURS[source], values[f"from_{source.value}"])
@@ -361,36 +380,38 @@ def open_requests(*, today: date) -> Requests:
 
 
 def invoice_balances(user, *, today: date) -> dict:
-    """Return open invoices' count and balance, and the overdue ones' count and balance, in one query."""
-    from django.db.models import OuterRef, Subquery
+    """Return open invoices' count and balance, and the overdue ones' count and balance, in two queries.
 
-    paid = (
-        Payment.objects.filter(invoice=OuterRef("pk"))
-        .order_by()
-        .values("invoice")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    invoices = (
-        scope(Invoice.objects.open(), user, "client")
-        .filter(is_credit_note=False)
-        .annotate(balance=F("total_gross") - Coalesce(Subquery(paid), Value(Decimal("0.00"))))
-    )
+    The invoices' totals and their payments are summed apart, each on an index of its own
+    (billing_invoice_open_idx holds every column the first needs): a balance is the gross less the
+    payments, and so is a sum of balances.
+    """
+    return kept(user, f"invoices:{today}", partial(_invoice_balances, user, today=today))
+
+
+def _invoice_balances(user, *, today: date) -> dict:
+    invoices = scope(Invoice.objects.open(), user, "client").filter(is_credit_note=False)
     overdue = Q(due_date__lt=today)
     totals = invoices.aggregate(
         open_count=Count("pk"),
-        outstanding=Sum("balance"),
+        outstanding=Sum("total_gross", default=Decimal("0")),
         overdue_count=Count("pk", filter=overdue),
-        overdue_amount=Sum("balance", filter=overdue),
+        overdue_amount=Sum("total_gross", filter=overdue, default=Decimal("0")),
+    )
+    payments = Payment.objects.filter(invoice__status__in=Invoice.OPEN_STATUSES, invoice__is_credit_note=False)
+    paid = scope(payments, user, "invoice__client").aggregate(
+        outstanding=Sum("amount", default=Decimal("0")),
+        overdue_amount=Sum("amount", filter=Q(invoice__due_date__lt=today), default=Decimal("0")),
     )
     for key in ("outstanding", "overdue_amount"):
-        totals[key] = Decimal(totals[key] or 0).quantize(Decimal("0.01"))
+        totals[key] = Decimal(totals[key] - paid[key]).quantize(Decimal("0.01"))
     return totals
 
 
 def people_per_role(user) -> list[tuple[str, str, int]]:
     """Return (role, its name, how many) for every role, of the people the user sees."""
-    counts = dict(visible_people(user).values_list("role").annotate(count=Count("pk")).order_by())
+    people = visible_people(user)
+    counts = kept(user, "roles", lambda: dict(people.values_list("role").annotate(count=Count("pk")).order_by()))
     return [(role.value, role.label, counts.get(role.value, 0)) for role in Client.Role]
 
 
@@ -403,14 +424,20 @@ class Coverage:
 
 def consent_coverage(user) -> Coverage:
     """Return per purpose how many of the user's people have a valid consent and how many may be marketed to."""
+    counts = kept(user, "coverage", partial(_coverage_counts, user))
+    purposes = list(Purpose.objects.order_by("code"))
+    for purpose in purposes:
+        purpose.consents = counts["consents"].get(purpose.code, 0)
+        purpose.may_be_marketed = counts["reachable"].get(purpose.code, 0) if purpose.is_marketing else None
+    return Coverage(purposes=purposes, prohibited=counts["prohibited"], people=counts["people"])
+
+
+def _coverage_counts(user) -> dict:
     people = visible_people(user)
     granted = Q(states__granted=True, states__client__in=people)
-    purposes = list(Purpose.objects.annotate(consents=Count("states", filter=granted)).order_by("code"))
-    reachable = marketable_counts(people)
-    for purpose in purposes:
-        purpose.may_be_marketed = reachable.get(purpose.code, 0) if purpose.is_marketing else None
+    consents = Purpose.objects.annotate(consents=Count("states", filter=granted)).values_list("code", "consents")
     totals = people.aggregate(
         people=Count("pk"),
         prohibited=Count("pk", filter=Q(marketing_prohibition__isnull=False)),
     )
-    return Coverage(purposes=purposes, prohibited=totals["prohibited"], people=totals["people"])
+    return {"consents": dict(consents), "reachable": marketable_counts(people), **totals}

@@ -7,35 +7,23 @@ chart and report then needs the permission of the rows it counts.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import fields
 from datetime import date, datetime, time
 from decimal import Decimal
-from functools import cache, partial
+from functools import partial
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.dateformat import format as date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from billing.models import Feedback, Invoice, InvoiceLine, Payment
-from bookings.models import Appointment, Coach
-from clients.models import Client
 from clients.scoping import sees_everyone
-from consents.models import ConsentState, MarketingProhibition, Purpose, SuppressedAddress
-from register.caching import remembered, table_changes
 from register.signals import EXPORTED, data_accessed
 from reports.charts import chart_table, draw, svg
 from reports.exports import csv_response, xlsx_response
 from reports.figures import (
-    Chart,
-    Coverage,
-    Series,
     appointments_now,
     appointments_per_week,
     consent_coverage,
@@ -56,24 +44,6 @@ CHARTS = {
     "new-people": (new_people_per_month, "clients.view_client"),
     "feedback": (feedback_per_coach, "billing.view_feedback"),
 }
-# The dashboard's figures that are grouped queries over large tables, with every table each one reads.
-# Such a figure is kept in the cache, for a staff member's view of the register and a day, until a row
-# of one of its tables is added, changed or deleted (PostgreSQL's counts of them, which another server
-# process's change reaches within seconds: see register.caching), at most FIGURE_SECONDS: at 100,000
-# people they took some 650 ms of the first page's 830. Today's appointments and the open
-# data requests, the lists staff act on, are read afresh every time. A test compares these tables with
-# those of each figure's queries.
-FIGURE_TABLES = {
-    "invoices": (Invoice, Payment, Client),
-    "roles": (Client,),
-    "coverage": (Purpose, ConsentState, Client, MarketingProhibition, SuppressedAddress),
-    "appointments": (Appointment,),
-    "revenue": (Invoice, InvoiceLine, Client),
-    "new-people": (Client,),
-    "feedback": (Feedback, Appointment, Coach, get_user_model()),
-}
-_FIGURE_MODELS = {model for models in FIGURE_TABLES.values() for model in models}
-FIGURE_SECONDS = 15 * 60
 ROWS_PER_PAGE = 200
 EXPORT_FORMATS = {"csv": csv_response, "xlsx": xlsx_response}
 
@@ -103,66 +73,27 @@ def chart_url_name(slug: str) -> str:
 # The dashboard --------------------------------------------------------------------------------------------
 
 
-def visible_charts(user, *, today: date, kept=None) -> list:
-    """Return the charts the user may see; through ``kept`` (a ``KeptFigures``) where given."""
-    charts = []
-    for slug, (make, permission) in CHARTS.items():
-        if user.has_perm(permission):
-            compute = partial(make, user, today=today)
-            charts.append(kept(slug, compute) if kept else compute())
-    return charts
-
-
-@cache
-def _figures_shape() -> str:
-    """Return a digest of the fields of what the kept figures are made of.
-
-    In the key of every kept figure: after a release that changes one of these classes, a cache shared
-    between servers (Redis) holds figures pickled by the code before it, which the new code would read
-    with missing or surplus fields; with the digest in the key it works them out afresh instead.
-    """
-    names = [[field.name for field in fields(kind)] for kind in (Chart, Series, Coverage)]
-    names.append([field.attname for field in Purpose._meta.concrete_fields])
-    return hashlib.sha256(repr(names).encode()).hexdigest()[:12]
-
-
-class KeptFigures:
-    """The dashboard's large figures of one staff member's view and day, read from the cache while the
-    tables each one counts are unchanged (``FIGURE_TABLES``), worked out afresh otherwise.
-
-    The tables' change counts are read in one query for all the figures; where the database keeps none
-    (SQLite), every figure is worked out every time, and so is a figure with no tables named.
-    """
-
-    def __init__(self, user, today: date):
-        self.changes = table_changes(_FIGURE_MODELS)
-        view = "everyone" if sees_everyone(user) else f"staff-{user.pk}"
-        self.prefix = f"reports:figure:{_figures_shape()}:{view}:{today.isoformat()}:{get_language()}"
-
-    def __call__(self, name: str, compute):
-        if self.changes is None or name not in FIGURE_TABLES:
-            return compute()
-        key = f"{self.prefix}:{name}:{self.changes.version(FIGURE_TABLES[name])}"
-        return remembered(key, FIGURE_SECONDS, compute, what="a dashboard figure")
+def visible_charts(user, *, today: date) -> list:
+    """Return the charts the user may see."""
+    return [make(user, today=today) for make, permission in CHARTS.values() if user.has_perm(permission)]
 
 
 def dashboard_context(request) -> dict:
     """Return the dashboard of the signed-in staff member: only the sections their permissions cover."""
     user, today = request.user, timezone.localdate()
-    kept = KeptFigures(user, today)
     board = {"today": today, "sees_everyone": sees_everyone(user)}
     if user.has_perm("bookings.view_appointment"):
         board["week"] = appointments_now(user, today=today)
     if user.has_perm("privacy.view_datarequest"):
         board["requests"] = open_requests(today=today)
     if user.has_perm("billing.view_invoice"):
-        board["invoices"] = kept("invoices", partial(invoice_balances, user, today=today))
+        board["invoices"] = invoice_balances(user, today=today)
     if user.has_perm("clients.view_client"):
-        board["roles"] = kept("roles", partial(people_per_role, user))
+        board["roles"] = people_per_role(user)
     if user.has_perm("consents.view_purpose"):
-        board["coverage"] = kept("coverage", partial(consent_coverage, user))
+        board["coverage"] = consent_coverage(user)
     board["charts"] = []
-    for chart in visible_charts(user, today=today, kept=kept):
+    for chart in visible_charts(user, today=today):
         drawing = draw(chart)
         board["charts"].append(
             {

@@ -49,19 +49,17 @@ def forget(keys: list[str], *, what: str) -> None:
 # (within a minute when the statistics are contended). The counts start again from zero after a crash,
 # a reset of the statistics or in a new database; the "epoch" (the database, the server's start and the
 # statistics' last reset) tells those apart.
-CHANGE_FIGURE_SQL = """
-    pg_stat_get_tuples_inserted(c.oid) + pg_stat_get_tuples_updated(c.oid)
-    + pg_stat_get_tuples_deleted(c.oid) + pg_stat_get_xact_tuples_inserted(c.oid)
-    + pg_stat_get_xact_tuples_updated(c.oid) + pg_stat_get_xact_tuples_deleted(c.oid)
-"""
-TABLE_CHANGES_SQL = f"""
-    SELECT c.relname, {CHANGE_FIGURE_SQL},
+TABLE_CHANGES_SQL = """
+    SELECT c.relname,
+           pg_stat_get_tuples_inserted(c.oid) + pg_stat_get_tuples_updated(c.oid)
+           + pg_stat_get_tuples_deleted(c.oid) + pg_stat_get_xact_tuples_inserted(c.oid)
+           + pg_stat_get_xact_tuples_updated(c.oid) + pg_stat_get_xact_tuples_deleted(c.oid),
            d.oid::text || '/' || pg_postmaster_start_time()::text || '/'
            || coalesce(pg_stat_get_db_stat_reset_time(d.oid)::text, '')
       FROM pg_class c, pg_database d
      WHERE c.oid = ANY(%s::regclass[]) AND d.datname = current_database()
        AND current_setting('track_counts')::boolean
-"""  # noqa: S608 - constant SQL, nothing of a request in it
+"""
 
 
 @dataclass(frozen=True)

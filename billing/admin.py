@@ -38,7 +38,7 @@ from billing.services import (
 from clients.models import Client
 from clients.scoping import ScopedAdminMixin
 from register.admin_actions import apply_to_each
-from register.admin_lists import LargeListMixin, object_url
+from register.admin_lists import LargeListMixin
 from register.signals import DOWNLOADED_INVOICE, data_accessed
 
 
@@ -171,7 +171,7 @@ class InvoiceAdmin(LargeListMixin, admin.ModelAdmin):
     def pdf_link(self, invoice):
         if invoice.is_draft:
             return "-"
-        return format_html('<a href="{}">PDF</a>', object_url("admin:billing_invoice_pdf", invoice.pk))
+        return format_html('<a href="{}">PDF</a>', reverse("admin:billing_invoice_pdf", args=[invoice.pk]))
 
     @admin.action(description=_("Issue"), permissions=["issue"])
     def issue_selected(self, request, queryset):

@@ -126,13 +126,6 @@ class ClientAdmin(LargeListMixin, ScopedAdminMixin, ImportExportMixin, admin.Mod
     list_display = ["name", "role", "email", "phone_display", "coach", "created_at", "flags"]
     list_display_links = ["name"]
     list_select_related = ["coach"]
-    # A row shows the name (with the restriction mark), role, contact details, the coach's name, when
-    # the person was added and whether a minor has a guardian: a wide row of a large register is not
-    # read whole for that.
-    list_row_fields = [
-        "first_name", "last_name", "restricted_at", "restriction_reason", "role", "email", "phone",
-        "created_at", "date_of_birth", "coach", "coach__username", "coach__first_name", "coach__last_name",
-    ]  # fmt: skip
     list_filter = [
         "role",
         "coach",

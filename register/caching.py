@@ -29,24 +29,3 @@ def remembered(key: str, seconds: int, compute: Callable[[], Any], *, what: str)
             except Exception:
                 logger.warning("The cache did not answer; %s was not cached", what)
     return value
-
-
-def forget(keys: list[str], *, what: str) -> None:
-    """Drop ``keys`` from the cache; when it does not answer, the values expire on their own."""
-    try:
-        cache.delete_many(keys)
-    except Exception:
-        logger.warning("The cache did not answer; %s expires on its own", what)
-
-
-# Per table (``c``, a row of pg_class), a figure that grows whenever a row is added, changed or deleted:
-# PostgreSQL's statistics' counts of each (those flushed, plus this transaction's own). A committed
-# change counts once the server process that made it flushes its statistics: PostgreSQL 15 does so at
-# the end of a transaction at most once a second, and a process that then goes idle within 10 seconds
-# (within a minute when the statistics are contended). The counts start again from zero after a crash,
-# a reset of the statistics or in a new database.
-CHANGE_FIGURE_SQL = """
-    pg_stat_get_tuples_inserted(c.oid) + pg_stat_get_tuples_updated(c.oid)
-    + pg_stat_get_tuples_deleted(c.oid) + pg_stat_get_xact_tuples_inserted(c.oid)
-    + pg_stat_get_xact_tuples_updated(c.oid) + pg_stat_get_xact_tuples_deleted(c.oid)
-"""

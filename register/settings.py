@@ -287,9 +287,6 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 # A name such as =HYPERLINK(...) from a public form must not run as a formula in a spreadsheet.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
-# Back-office lists of tables larger than this take their row count from PostgreSQL's statistics.
-ADMIN_ESTIMATED_COUNT_FROM = env.int("ADMIN_ESTIMATED_COUNT_FROM", default=20000)
-
 # Payment reminders: the fee (capped at 5 euros for consumers by the Debt Collection Act) and the
 # Bank of Finland's reference rate, which changes each half-year: late interest is it plus 7 points.
 PAYMENT_REMINDER_FEE = env.str("PAYMENT_REMINDER_FEE", default="5.00")

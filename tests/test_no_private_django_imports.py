@@ -15,15 +15,6 @@ import pytest
 from tests.test_dependency_direction import ROOT, project_files
 
 ADMIN_TEMPLATE_TAGS = "django.contrib.admin.templatetags"
-# Files that still import a private name, each with the change that removes the import; the lead drops
-# them when that change is merged. The list only shrinks: an entry whose file no longer imports one fails.
-KNOWN_EXCEPTIONS = {
-    "register/admin_rows.py": "removed by the lists change",
-    "register/admin_markup.py": "removed by the lists change",
-    "register/admin_lists.py": "its admin_urlname import is removed by the lists change",
-    "tests/register/test_list_rows.py": "removed by the lists change",
-    "tests/register/test_large_lists.py": "removed by the lists change",
-}
 
 
 def private_django_imports(source: str) -> Iterator[tuple[int, str]]:
@@ -53,9 +44,7 @@ def test_no_project_file_imports_a_private_django_name():
         for path in project_files()
         for line, name in private_django_imports(path.read_text())
     }
-    assert [place for place, path in found.items() if path not in KNOWN_EXCEPTIONS] == []
-    stale = set(KNOWN_EXCEPTIONS) - set(found.values())
-    assert stale == set(), "these files import no private name any more: remove them from KNOWN_EXCEPTIONS"
+    assert list(found) == []
 
 
 # The checker itself, on small examples -------------------------------------------------------------

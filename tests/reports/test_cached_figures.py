@@ -4,13 +4,13 @@ No name or anything else of a person reaches the cache, whoever opens the dashbo
 within the minute counts nothing again; a coach's own figures are never the owner's kept ones.
 """
 
-import pickle
 import re
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,6 +19,7 @@ from consents.models import Purpose
 from consents.services import record_event
 from tests.auth import sign_in
 from tests.factories import ClientFactory, FeedbackFactory
+from tests.recording_cache import RECORDING, WRITES, written_texts
 from tests.reports.conftest import appointment, at, issued
 
 pytestmark = pytest.mark.django_db
@@ -48,18 +49,14 @@ def dashboard(client, user) -> str:
     return response.content.decode()
 
 
-def cache_contents() -> list[tuple[str, str]]:
-    """Return every key and value in the tests' local-memory cache, each value unpickled and written out."""
-    # The local-memory backend has no public way to list its entries: its store is read directly here.
-    return [(key, repr(pickle.loads(value))) for key, value in list(cache._cache.items())]  # noqa: S301 - our own
-
-
+@override_settings(CACHES=RECORDING)
 def test_the_dashboards_cache_holds_nothing_of_a_person(client, team, business):
+    WRITES.clear()
     owner_page = dashboard(client, team.owner)
     coach_page = dashboard(client, team.sami)
 
     assert NAME in owner_page and NAME in coach_page  # today's appointments name the person on both
-    contents = cache_contents()
+    contents = written_texts()
     assert any("reports:figure:" in key for key, _value in contents)  # the owner's figures are kept
     person = [NAME, "Quintilla", "quintilla@example.fi"]
     found = [(key, text) for key, value in contents for text in person if text.lower() in (key + value).lower()]

@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from tests.auth import sign_in
 from tests.factories import AppointmentFactory, ClientFactory, CoachFactory, InvoiceFactory, UserFactory
 from tests.recording_cache import RECORDING, WRITES
+from tests.reports.conftest import role_group
 
 
 def back_office_pages(person) -> list[str]:
@@ -39,6 +40,9 @@ def test_no_page_of_the_back_office_leaves_a_persons_name_email_or_phone_in_the_
         first_name="Zyxwvonen", last_name="Qwertilä", email="zyxw.qwer@example.invalid", phone="+358401239876"
     )
     coach = CoachFactory(user__first_name="Ukkovaaja", user__last_name="Pölkkyranta")
+    coach.user.groups.add(role_group("coach"))
+    person.coach = coach.user
+    person.save()
     AppointmentFactory(client=person, coach=coach.user)
     InvoiceFactory(client=person)
     # Fifty people sort before the person, who then begins the second page of the people list.

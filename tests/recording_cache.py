@@ -2,6 +2,7 @@
 
 import pickle
 
+from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 
 WRITES: list[tuple[str, bytes]] = []
@@ -30,3 +31,9 @@ class RecordingCache(LocMemCache):
 def written_texts() -> list[tuple[str, str]]:
     """Return every key written since the last ``WRITES.clear()``, with its value unpickled and written out."""
     return [(key, repr(pickle.loads(value))) for key, value in WRITES]  # noqa: S301 - written by the test itself
+
+
+def start_recording() -> None:
+    """Empty the recording cache and forget what was written to it (call inside ``override_settings``)."""
+    cache.clear()
+    WRITES.clear()

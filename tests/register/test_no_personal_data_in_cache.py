@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 
 from tests.auth import sign_in
 from tests.factories import AppointmentFactory, ClientFactory, CoachFactory, InvoiceFactory, UserFactory
-from tests.recording_cache import RECORDING, WRITES
+from tests.recording_cache import RECORDING, WRITES, start_recording
 from tests.reports.conftest import role_group
 
 
@@ -35,7 +35,7 @@ def back_office_pages(person) -> list[str]:
 @pytest.mark.django_db
 @override_settings(CACHES=RECORDING)
 def test_no_page_of_the_back_office_leaves_a_persons_name_email_or_phone_in_the_cache(client, organisation):
-    WRITES.clear()
+    start_recording()
     person = ClientFactory(
         first_name="Zyxwvonen", last_name="Qwertilä", email="zyxw.qwer@example.invalid", phone="+358401239876"
     )

@@ -19,7 +19,7 @@ from consents.models import Purpose
 from consents.services import record_event
 from tests.auth import sign_in
 from tests.factories import ClientFactory, FeedbackFactory
-from tests.recording_cache import RECORDING, WRITES, written_texts
+from tests.recording_cache import RECORDING, start_recording, written_texts
 from tests.reports.conftest import appointment, at, issued
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def dashboard(client, user) -> str:
 
 @override_settings(CACHES=RECORDING)
 def test_the_dashboards_cache_holds_nothing_of_a_person(client, team, business):
-    WRITES.clear()
+    start_recording()
     owner_page = dashboard(client, team.owner)
     coach_page = dashboard(client, team.sami)
 

@@ -154,13 +154,17 @@ class AppointmentAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
         return Q(coach=request.user)
 
     def get_changeform_initial_data(self, request):
-        """Pre-fill coach and time when staff click an empty slot of the calendar."""
+        """Pre-fill coach and time (or only the day) when staff book from the calendar."""
         initial = super().get_changeform_initial_data(request)
+        value = request.GET.get("starts_at", "")
         try:
-            starts = parse_datetime(request.GET.get("starts_at", ""))
+            day, starts = parse_date(value), parse_datetime(value)
         except ValueError:
-            starts = None
-        if starts is None:
+            day = starts = None
+        if day is not None:
+            # A day's own "book" link: the date and time fields get the day and an empty time.
+            initial["starts_at"] = [day, None]
+        elif starts is None:
             initial.pop("starts_at", None)  # a mangled link: the form simply starts empty
         else:
             initial["starts_at"] = (
@@ -237,7 +241,6 @@ class AppointmentAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
         if not sees_everyone(request.user):
             coach = str(request.user.pk)  # a coach's calendar is their own
         page = build_calendar(view=view, day=day, coach_user_id=int(coach) if coach.isdigit() else None)
-        can_add = self.has_add_permission(request)
         return TemplateResponse(
             request,
             "admin/bookings/appointment/calendar.html",
@@ -247,8 +250,7 @@ class AppointmentAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
                 "opts": self.model._meta,
                 "page": page,
                 "today": timezone.localdate(),
-                "slot_cells": page.slot_cells(reverse("admin:bookings_appointment_add") if can_add else None),
-                "appointment_cells": page.appointment_cells(reverse("admin:bookings_appointment_change", args=[0])),
+                "add_url": reverse("admin:bookings_appointment_add") if self.has_add_permission(request) else "",
             },
         )
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.gzip import gzip_page
 
 from bookings.calendar_view import build_calendar
 from bookings.models import Appointment, AppointmentSeries, Coach, DayOff, Location, Service, WorkingHours
@@ -227,7 +228,14 @@ class AppointmentAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("calendar/", self.admin_site.admin_view(self.calendar_view), name="bookings_appointment_calendar"),
+            # The calendar is the back office's heaviest page and shows no request input beside the names in
+            # it (its date, view and coach are parsed before they are written back), so it is compressed;
+            # see register/compression.py for the other pages.
+            path(
+                "calendar/",
+                self.admin_site.admin_view(gzip_page(self.calendar_view)),
+                name="bookings_appointment_calendar",
+            ),
             *super().get_urls(),
         ]
 

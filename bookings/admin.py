@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.gzip import gzip_page
 
 from bookings.calendar_view import build_calendar
 from bookings.models import Appointment, AppointmentSeries, Coach, DayOff, Location, Service, WorkingHours
@@ -147,13 +148,17 @@ class AppointmentAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
         return Q(coach=request.user)
 
     def get_changeform_initial_data(self, request):
-        """Pre-fill coach and time when staff click an empty slot of the calendar."""
+        """Pre-fill coach and time (or only the day) when staff book from the calendar."""
         initial = super().get_changeform_initial_data(request)
+        value = request.GET.get("starts_at", "")
         try:
-            starts = parse_datetime(request.GET.get("starts_at", ""))
+            day, starts = parse_date(value), parse_datetime(value)
         except ValueError:
-            starts = None
-        if starts is None:
+            day = starts = None
+        if day is not None:
+            # A day's own "book" link: the date and time fields get the day and an empty time.
+            initial["starts_at"] = [day, None]
+        elif starts is None:
             initial.pop("starts_at", None)  # a mangled link: the form simply starts empty
         else:
             initial["starts_at"] = (
@@ -216,7 +221,14 @@ class AppointmentAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("calendar/", self.admin_site.admin_view(self.calendar_view), name="bookings_appointment_calendar"),
+            # The calendar is the back office's heaviest page and shows no request input beside the names in
+            # it (its date, view and coach are parsed before they are written back), so it is compressed;
+            # see register/compression.py for the other pages.
+            path(
+                "calendar/",
+                self.admin_site.admin_view(gzip_page(self.calendar_view)),
+                name="bookings_appointment_calendar",
+            ),
             *super().get_urls(),
         ]
 
@@ -230,7 +242,6 @@ class AppointmentAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
         if not sees_everyone(request.user):
             coach = str(request.user.pk)  # a coach's calendar is their own
         page = build_calendar(view=view, day=day, coach_user_id=int(coach) if coach.isdigit() else None)
-        can_add = self.has_add_permission(request)
         return TemplateResponse(
             request,
             "admin/bookings/appointment/calendar.html",
@@ -240,8 +251,7 @@ class AppointmentAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
                 "opts": self.model._meta,
                 "page": page,
                 "today": timezone.localdate(),
-                "slot_cells": page.slot_cells(reverse("admin:bookings_appointment_add") if can_add else None),
-                "appointment_cells": page.appointment_cells(reverse("admin:bookings_appointment_change", args=[0])),
+                "add_url": reverse("admin:bookings_appointment_add") if self.has_add_permission(request) else "",
             },
         )
 

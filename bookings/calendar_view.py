@@ -1,16 +1,12 @@
-"""The staff calendar: a week or a day laid out on a grid of half hours, per coach or for all coaches."""
+"""The staff calendar: a week or a day as a table of half hours, one column per day and coach."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
 
 from bookings.models import Appointment, Coach
 
@@ -18,24 +14,30 @@ FIRST_HOUR = 6
 LAST_HOUR = 22
 SLOT_MINUTES = 30
 SLOTS = (LAST_HOUR - FIRST_HOUR) * 60 // SLOT_MINUTES
-# The grid has a header row; slot n (from 0) starts on grid row n + 2.
-FIRST_SLOT_ROW = 2
 LONGEST_APPOINTMENT = timedelta(days=7)
 
 
 @dataclass
 class Column:
     day: date
-    coach: Coach | None
-    index: int
+    coach: Coach
 
 
 @dataclass
 class Placed:
+    """An appointment in the cell of the half hour it starts in, drawn ``length`` half hours tall."""
+
     appointment: Appointment
-    column: int
-    row_start: int
-    row_end: int
+    url: str  # its page in the back office
+    times: str  # "10:00–11:00" by the local clock
+    status: str  # the status's label in the page's language
+    length: int
+
+
+@dataclass
+class Row:
+    time: str
+    cells: list  # per column, the appointments that start in this half hour
 
 
 @dataclass
@@ -46,9 +48,7 @@ class CalendarPage:
     coaches: list[Coach]
     selected_coach: Coach | None
     columns: list[Column]
-    placed: list[Placed] = field(default_factory=list)
-    hours: list[tuple[int, int]] = field(default_factory=list)
-    day_labels: dict[date, str] = field(default_factory=dict, repr=False)
+    rows: list[Row]
 
     @property
     def previous_day(self) -> date:
@@ -58,103 +58,13 @@ class CalendarPage:
     def next_day(self) -> date:
         return self.day + timedelta(days=7 if self.view == "week" else 1)
 
-    def day_label(self, day: date) -> str:
-        """Return the day as the grid's headings show it ("ke 25.11."), escaped; formatted once per day."""
-        if day not in self.day_labels:
-            self.day_labels[day] = escape(date_format(day, "D j.n."))
-        return self.day_labels[day]
 
-    def header_cells(self) -> SafeString:
-        """Return the column headings: the day, and the coach when several coaches are shown."""
-        cells = []
-        for column in self.columns:
-            coach = ""
-            if column.coach is not None and self.selected_coach is None:
-                coach = f'<br><span class="quiet">{escape(column.coach.display_name)}</span>'
-            label = self.day_label(column.day)
-            cells.append(f'<div class="cal-head gc-{column.index}" role="columnheader">{label}{coach}</div>')
-        return mark_safe("".join(cells))  # noqa: S308 - every value in it is escaped above
-
-    def slot_cells(self, add_url: str | None = None) -> SafeString:
-        """Return the grid's empty half hours as HTML: links that start a booking, or plain cells.
-
-        A week of twenty coaches has thousands of them; written by a template, with two date formats
-        and a translation each, they took longer than the rest of the page. Here everything that is the
-        same along a column (the day, the coach, the clock's offset) is worked out once per column.
-        """
-        zone = ZoneInfo(settings.TIME_ZONE)
-        book = escape(gettext("Book %(coach)s %(when)s"))
-        minutes = (FIRST_HOUR * 60 + n * SLOT_MINUTES for n in range(SLOTS))
-        times = [f"{start // 60:02d}:{start % 60:02d}" for start in minutes]
-        quoted = {}  # the time of day and offset in the link, per offset (summer or winter time)
-        cells = []
-        for column in self.columns:
-            prefix = f"cal-slot gc-{column.index} gs-"
-            if add_url is None or column.coach is None:
-                cells.extend(f'<span class="{prefix}{FIRST_SLOT_ROW + n}"></span>' for n in range(SLOTS))
-                continue
-            # The grid's hours are never those of a clock change, so one offset holds for the whole day.
-            offset = datetime.combine(column.day, time(12), tzinfo=zone).isoformat()[-6:]
-            link = (
-                f"{escape(add_url)}?coach={column.coach.user_id}&amp;starts_at="
-                f"{quote(column.day.isoformat() + 'T', safe='/')}"
-            )
-            if offset not in quoted:
-                quoted[offset] = [quote(f"{when}:00{offset}", safe="/") for when in times]
-            coach, day = escape(column.coach.display_name), self.day_label(column.day)
-            cells.extend(
-                f'<a class="{prefix}{FIRST_SLOT_ROW + n}" href="{link}{quoted[offset][n]}" '
-                f'aria-label="{book % {"coach": coach, "when": f"{day} {when}"}}"></a>'
-                for n, when in enumerate(times)
-            )
-        return mark_safe("".join(cells))  # noqa: S308 - every value in it is escaped above
-
-    def appointment_cells(self, change_url: str) -> SafeString:
-        """Return the placed appointments as HTML links to their pages (``change_url`` with the key as 0).
-
-        Written directly for the same reason as the slots: a busy week has hundreds of appointments.
-        """
-        zone = ZoneInfo(settings.TIME_ZONE)
-        statuses = {value: escape(label) for value, label in Appointment.Status.choices}
-        head, tail = (escape(part) for part in change_url.split("/0/", 1))
-        services = {}  # a service's name in the page's language, looked up once
-        cells = []
-        for item in self.placed:
-            appointment = item.appointment
-            if appointment.service_id not in services:
-                services[appointment.service_id] = escape(appointment.service)
-            starts = timezone.localtime(appointment.starts_at, zone)
-            ends = timezone.localtime(appointment.ends_at, zone)
-            cells.append(
-                f'<a class="cal-appt gc-{item.column} gs-{item.row_start} ge-{item.row_end} '
-                f'coach-{appointment.coach_id} status-{escape(appointment.status)}" '
-                f'href="{head}/{appointment.pk}/{tail}" data-testid="appointment">'
-                f"<strong>{starts:%H:%M}–{ends:%H:%M}</strong> {escape(appointment.client or '–')}<br>"
-                f'<span class="quiet">{services[appointment.service_id]} · '
-                f"{statuses.get(appointment.status, escape(appointment.status))}</span></a>"
-            )
-        return mark_safe("".join(cells))  # noqa: S308 - every value in it is escaped above
-
-
-def _row_of(moment: datetime, day: date, zone) -> int:
-    local = timezone.localtime(moment, zone)
-    if local.date() < day:
-        return FIRST_SLOT_ROW
-    minutes = (local.hour - FIRST_HOUR) * 60 + local.minute
+def minutes_into_grid(moment: datetime, day: date) -> int:
+    """Return how far into ``day``'s grid ``moment`` falls, in minutes by the local clock, kept on the grid."""
+    local = timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE))
     if local.date() > day:
-        minutes = SLOTS * SLOT_MINUTES
-    minutes = max(0, min(minutes, SLOTS * SLOT_MINUTES))
-    return FIRST_SLOT_ROW + minutes // SLOT_MINUTES
-
-
-def _row_end_of(moment: datetime, day: date, zone) -> int:
-    local = timezone.localtime(moment, zone)
-    minutes = (local.hour - FIRST_HOUR) * 60 + local.minute
-    if local.date() > day:
-        minutes = SLOTS * SLOT_MINUTES
-    minutes = max(0, min(minutes, SLOTS * SLOT_MINUTES))
-    # An appointment ending mid-slot still covers that slot.
-    return FIRST_SLOT_ROW + -(-minutes // SLOT_MINUTES)
+        return SLOTS * SLOT_MINUTES
+    return max(0, min((local.hour - FIRST_HOUR) * 60 + local.minute, SLOTS * SLOT_MINUTES))
 
 
 def build_calendar(*, view: str, day: date, coach_user_id: int | None = None) -> CalendarPage:
@@ -164,23 +74,18 @@ def build_calendar(*, view: str, day: date, coach_user_id: int | None = None) ->
     """
     zone = ZoneInfo(settings.TIME_ZONE)
     if view == "week":
-        first = day - timedelta(days=day.weekday())
-        days = [first + timedelta(days=n) for n in range(7)]
+        monday = day - timedelta(days=day.weekday())
+        days = [monday + timedelta(days=n) for n in range(7)]
     else:
         days = [day]
     coaches = list(Coach.objects.select_related("user").filter(user__is_active=True))
     selected = next((c for c in coaches if c.user_id == coach_user_id), None)
-    shown = [selected] if selected else coaches
-
-    if view == "week" and selected:
-        columns = [Column(day=d, coach=selected, index=i + 2) for i, d in enumerate(days)]
-    else:
-        columns = [
-            Column(day=d, coach=c, index=i * len(shown) + j + 2)
-            for i, d in enumerate(days)
-            for j, c in enumerate(shown)
-        ]
-    by_key = {(c.day, c.coach.user_id if c.coach else None): c for c in columns}
+    columns = [Column(day=d, coach=c) for d in days for c in ([selected] if selected else coaches)]
+    index_of = {(column.day, column.coach.user_id): n for n, column in enumerate(columns)}
+    # Most cells are empty: they share one empty tuple, and a cell gets a list of its own when an
+    # appointment starts in it.
+    starts = (FIRST_HOUR * 60 + n * SLOT_MINUTES for n in range(SLOTS))
+    rows = [Row(f"{minutes // 60:02d}:{minutes % 60:02d}", [()] * len(columns)) for minutes in starts]
 
     start = datetime.combine(days[0], time.min, tzinfo=zone)
     end = datetime.combine(days[-1] + timedelta(days=1), time.min, tzinfo=zone)
@@ -200,18 +105,26 @@ def build_calendar(*, view: str, day: date, coach_user_id: int | None = None) ->
     if selected:
         appointments = appointments.filter(coach_id=selected.user_id)
 
-    page = CalendarPage(view=view, day=day, days=days, coaches=coaches, selected_coach=selected, columns=columns)
+    statuses = {value: str(label) for value, label in Appointment.Status.choices}
+    # One reverse() for the page rather than one per appointment (a busy week has hundreds, and each
+    # took a quarter of the time it takes to write an appointment): the key goes in the 0's place.
+    before, after = reverse("admin:bookings_appointment_change", args=[0]).rsplit("/0/", 1)
     for appointment in appointments:
-        local_day = timezone.localtime(appointment.starts_at, zone).date()
-        column = by_key.get((local_day, appointment.coach_id))
+        local_starts = timezone.localtime(appointment.starts_at, zone)
+        column = index_of.get((local_starts.date(), appointment.coach_id))
         if column is None:
             continue
         # Appointments outside the grid's hours are pinned to its first or last row, their own times
-        # printed in them, rather than drawn off the grid.
-        last_row = FIRST_SLOT_ROW + SLOTS - 1
-        row_start = min(_row_of(appointment.starts_at, local_day, zone), last_row)
-        row_end = max(_row_end_of(appointment.ends_at, local_day, zone), row_start + 1)
-        page.placed.append(Placed(appointment, column.index, row_start, row_end))
+        # printed in them, rather than drawn off the grid. One that ends mid-slot still covers that slot.
+        top = min(minutes_into_grid(local_starts, local_starts.date()) // SLOT_MINUTES, SLOTS - 1)
+        bottom = -(-minutes_into_grid(appointment.ends_at, local_starts.date()) // SLOT_MINUTES)
+        times = f"{local_starts:%H:%M}–{timezone.localtime(appointment.ends_at, zone):%H:%M}"
+        status = statuses.get(appointment.status, appointment.status)
+        url = f"{before}/{appointment.pk}/{after}"
+        placed = Placed(appointment, url, times, status, max(bottom - top, 1))
+        cells = rows[top].cells
+        cells[column] = [*cells[column], placed]
 
-    page.hours = [(FIRST_SLOT_ROW + (h - FIRST_HOUR) * 60 // SLOT_MINUTES, h) for h in range(FIRST_HOUR, LAST_HOUR)]
-    return page
+    return CalendarPage(
+        view=view, day=day, days=days, coaches=coaches, selected_coach=selected, columns=columns, rows=rows
+    )

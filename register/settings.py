@@ -95,6 +95,13 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "register.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages are compressed (gzip), with Django's BREACH mitigations: the CSRF token masked in every
+    # response and random bytes in each gzip header. These do not protect personal data shown next to what
+    # a request writes into the page (a search's query), so back-office pages are sent plain unless their
+    # view compresses itself with gzip_page (the calendar does). See register/compression.py. Placed after
+    # WhiteNoise, which sends static files compressed already, and before every middleware that writes
+    # the body.
+    "register.compression.PublicPagesGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

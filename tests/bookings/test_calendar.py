@@ -1,12 +1,13 @@
 """The staff calendar: week and day views per coach and for all, in a fixed number of queries."""
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
-from tests.factories import AppointmentFactory, ClientFactory, CoachFactory
+from tests.factories import AppointmentFactory, ClientFactory, CoachFactory, LocationFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -60,18 +61,39 @@ def test_the_week_shows_each_coachs_appointments_with_client_service_and_status(
     assert "Myohempi" in next_week
 
 
-def test_an_empty_slot_links_to_a_new_appointment_with_coach_and_time_filled_in(client, visitors):
+def test_without_scripts_a_days_link_opens_a_new_appointment_with_coach_and_day_filled_in(client, visitors):
     visitors().log_in(client, "superuser")
     coach = CoachFactory()
-    html = client.get(URL, {"date": "2026-11-25", "view": "day", "coach": coach.user_id}).content.decode()
+    html = client.get(URL, {"date": "2026-11-25", "coach": coach.user_id}).content.decode()
     add = reverse("admin:bookings_appointment_add")
-    link = f"{add}?coach={coach.user_id}&amp;starts_at=2026-11-25T10%3A00%3A00%2B02%3A00"
+    link = f"{add}?coach={coach.user_id}&amp;starts_at=2026-11-25"
     assert link in html
-    form = (
-        client.get(add, {"coach": coach.user_id, "starts_at": "2026-11-25T10:00:00+02:00"}).context["adminform"].form
-    )
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert f'<option value="{coach.user_id}" selected>' in form
+    assert 'name="starts_at_0" value="25.11.2026"' in form
+    (time_field,) = re.findall(r'<input [^>]*name="starts_at_1"[^>]*>', form)
+    assert "value=" not in time_field  # the time is left for staff to choose
+
+
+def test_the_calendar_script_opens_a_new_appointment_with_coach_and_time_filled_in(client, visitors):
+    # The script books the clicked half hour with the booking form's own address, coach and local time.
+    visitors().log_in(client, "superuser")
+    coach = CoachFactory()
+    add = reverse("admin:bookings_appointment_add")
+    html = client.get(URL, {"date": "2026-11-25", "view": "day"}).content.decode()
+    assert f'data-add-url="{add}"' in html
+    assert f'data-coach="{coach.user_id}" data-day="2026-11-25"' in html and '<th scope="row">10:30</th>' in html
+    form = client.get(add, {"coach": coach.user_id, "starts_at": "2026-11-25T10:30"}).context["adminform"].form
     assert form.initial["coach"] == str(coach.user_id)
-    assert form.initial["starts_at"] == at(date(2026, 11, 25), 10)
+    assert form.initial["starts_at"] == at(date(2026, 11, 25), 10, 30)
+
+
+def test_staff_who_may_not_book_get_no_booking_links(client, visitors):
+    visitors(permissions=["bookings.view_appointment"]).log_in(client, "permitted")
+    response = client.get(URL, {"date": "2026-11-25"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert reverse("admin:bookings_appointment_add") not in html and "data-add-url" not in html
 
 
 @pytest.mark.parametrize("view", ["week", "day"])
@@ -99,14 +121,20 @@ def test_the_calendar_makes_the_same_number_of_queries_for_a_few_or_many_appoint
     assert response.content.decode().count('data-testid="appointment"') == expected
 
 
+def row_of(html, time):
+    """Return the calendar's row of the half hour starting at ``time`` ("10:00")."""
+    start = html.index(f'<th scope="row">{time}</th>')
+    return html[start : html.index("</tr>", start)]
+
+
 def test_an_appointment_at_the_clock_change_is_placed_by_local_time(client, visitors):
     visitors().log_in(client, "superuser")
     coach = CoachFactory()
     sunday = date(2026, 10, 25)
     AppointmentFactory(coach=coach.user, starts_at=at(sunday, 10), ends_at=at(sunday, 11))
-    page = client.get(URL, {"date": "2026-10-25", "view": "day", "coach": coach.user_id}).context["page"]
-    (placed,) = page.placed
-    assert (placed.row_start, placed.row_end) == (2 + 8, 2 + 10)  # 10:00 is slot 8 from 06:00
+    html = client.get(URL, {"date": "2026-10-25", "view": "day", "coach": coach.user_id}).content.decode()
+    assert 'class="cal-appt len-2 ' in row_of(html, "10:00")  # two half hours from 10:00
+    assert "10:00–11:00" in row_of(html, "10:00")
 
 
 def test_the_person_page_shows_appointments_and_counts_visits_no_shows_and_late_cancellations(client, visitors):
@@ -189,4 +217,29 @@ def test_the_week_escapes_what_people_typed(client, visitors):
     html = client.get(URL, {"date": "2026-11-25"}).content.decode()
     assert html.count('data-testid="appointment"') == 1
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x</script>" not in html
-    assert 'aria-label="Varaa Sami &lt;b&gt; ma 23.11. 06:00"' in html
+    assert 'data-day="2026-11-23">Sami &lt;b&gt;</th>' in html
+
+
+def busy_week(monday, coaches=25, appointments=300):
+    """Book a realistic busy week: ``appointments`` hour-long bookings spread over ``coaches`` coaches."""
+    staff = CoachFactory.create_batch(coaches)
+    service, location = ServiceFactory(), LocationFactory()
+    slots = [(day, hour) for day in range(6) for hour in range(7, 20)]
+    for number in range(appointments):
+        day, hour = slots[number // coaches]
+        starts = at(monday + timedelta(days=day), hour)
+        AppointmentFactory(
+            coach=staff[number % coaches].user, service=service, location=location,
+            starts_at=starts, ends_at=starts + timedelta(hours=1),
+        )  # fmt: skip
+    return staff
+
+
+def test_a_busy_week_of_25_coaches_weighs_at_most_150_kb(client, visitors):
+    visitors().log_in(client, "superuser")
+    monday = date(2026, 11, 23)
+    staff = busy_week(monday)
+    week = client.get(URL, {"date": "2026-11-25"}).content
+    assert week.decode().count('data-testid="appointment"') == 300
+    assert len(week) <= 150_000
+    assert len(client.get(URL, {"date": "2026-11-25", "coach": staff[0].user_id}).content) <= 40_000

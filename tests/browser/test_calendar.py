@@ -1,4 +1,4 @@
-"""Staff in a real browser: book from an empty slot of the calendar, and meet the overlap error."""
+"""Staff in a real browser: book from an empty slot of the calendar by mouse and keyboard, meet the overlap error."""
 
 from datetime import timedelta
 
@@ -34,11 +34,15 @@ def test_staff_book_from_an_empty_slot_see_it_and_cannot_double_book_the_coach(p
 
     calendar_url = f"/admin/bookings/appointment/calendar/?view=week&date={day:%Y-%m-%d}&coach={coach.user_id}"
     page.goto(calendar_url)
-    expect(page.get_by_test_id("calendar")).to_be_visible()
-    slot = page.locator(f'a.cal-slot[aria-label$="{day.day}.{day.month}. 10:00"]')
-    slot.click()
+    calendar = page.get_by_test_id("calendar")
+    expect(calendar).to_be_visible()
+    # The 10:00 row's cell in the day's column: the row is found by its heading, the column by its day.
+    column = calendar.locator(f'th[data-day="{day:%Y-%m-%d}"]')
+    index = column.evaluate("heading => [...heading.parentNode.cells].indexOf(heading)")
+    calendar.locator("tbody tr", has=page.locator('th:text-is("10:00")')).locator("td").nth(index - 1).click()
 
     expect(page.locator("#id_coach")).to_have_value(str(coach.user_id))
+    expect(page.locator("#id_starts_at_0")).to_have_value(f"{day:%d.%m.%Y}")
     expect(page.locator("#id_starts_at_1")).to_have_value("10.00.00")
     choose_client(page, "Ensimmäinen")
     page.locator("#id_service").select_option(label="Personal training")
@@ -51,8 +55,17 @@ def test_staff_book_from_an_empty_slot_see_it_and_cannot_double_book_the_coach(p
     expect(appointment).to_contain_text("10:00–11:00")
     expect(appointment).to_contain_text("Ensimmäinen")
 
-    # The 10:30 slot lies under the booked appointment; staff reach it by its link, as from the list.
-    page.goto(page.locator(f'a.cal-slot[aria-label$="{day.day}.{day.month}. 10:30"]').get_attribute("href"))
+    # The 10:30 cell lies under the booked appointment: staff reach it with the keyboard, from the
+    # first cell of the grid (06:00 on Monday) down the rows and across the days.
+    calendar.locator("tbody td").first.focus()
+    for _ in range(9):
+        page.keyboard.press("ArrowDown")
+    for _ in range(index - 1):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_starts_at_0")).to_have_value(f"{day:%d.%m.%Y}")
+    expect(page.locator("#id_starts_at_1")).to_have_value("10.30.00")
+    expect(page.locator("#id_coach")).to_have_value(str(coach.user_id))
     choose_client(page, "Toinen")
     page.locator("#id_service").select_option(label="Personal training")
     page.locator('input[name="_save"]').click()

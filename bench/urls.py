@@ -12,6 +12,7 @@ from bookings.models import Appointment
 from clients.models import Client
 from consents.models import ConsentEvent
 from privacy.models import AccessLogEntry, DataRequest
+from register.admin_lists import LargeListMixin
 from register.paginators import EstimatedCountPaginator
 from register.urls import urlpatterns as project_urlpatterns
 
@@ -41,9 +42,10 @@ def tuned_admin(model, project: admin.ModelAdmin) -> type[admin.ModelAdmin]:
 
     It shows the project list's plain fields, joins the related ones (``list_select_related``), searches
     and filters by the same fields with the admin's own filters, orders like the project (so the same
-    indexes serve it), pages with the project's estimated-count paginator through the paginator's
-    standard constructor, and counts neither the whole table beside a filtered list nor the filters'
-    choices. Everything else is the admin's defaults: its own templates, tags and change list.
+    indexes serve it), pages with the project's estimated-count paginator as the project's lists do
+    (``get_paginator`` of ``LargeListMixin``, so that a deep page is reached), and counts neither the
+    whole table beside a filtered list nor the filters' choices. Everything else is the admin's
+    defaults: its own templates, tags and change list.
     """
     shown = [name for name in project.list_display if _plain_field(model, name)] or ["__str__"]
     options = {
@@ -57,13 +59,12 @@ def tuned_admin(model, project: admin.ModelAdmin) -> type[admin.ModelAdmin]:
         "ordering": project.ordering,
         "list_per_page": project.list_per_page,
         "paginator": EstimatedCountPaginator,
+        "get_paginator": LargeListMixin.get_paginator,
         "show_full_result_count": False,
         "show_facets": admin.ShowFacets.NEVER,
         # The general list template, not a model's own (the project's appointments template links to
-        # its calendar, say); ``admins_own_markup`` asks the project's list template to leave the rows,
-        # filters and drill-down to the admin's own tags for as long as it writes them itself.
+        # its calendar, say).
         "change_list_template": "admin/change_list.html",
-        "admins_own_markup": True,
     }
     return type(f"Tuned{model.__name__}Admin", (admin.ModelAdmin,), options)
 

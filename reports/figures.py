@@ -25,7 +25,6 @@ from consents.eligibility import marketable_counts
 from consents.models import Purpose
 from privacy.models import DataRequest
 from register.caching import remembered
-from reports.amounts import line_cents
 from reports.periods import last_months, last_weeks, next_month, start_of
 
 WEEKS = 26
@@ -164,7 +163,6 @@ def vat_rows(user, *, start: date, end: date, by_month: bool = True) -> QuerySet
     (unless ``by_month`` is off), vat_rate, net and vat (cents as whole numbers; the gross is their sum)
     and invoices (how many documents).
     """
-    amounts = line_cents()
     lines = (
         scope(InvoiceLine.objects.all(), user, "invoice__client")
         .exclude(invoice__status=Invoice.Status.DRAFT)
@@ -177,8 +175,8 @@ def vat_rows(user, *, start: date, end: date, by_month: bool = True) -> QuerySet
     return (
         lines.values(*groups)
         .annotate(
-            net=Sum(amounts["net"]),
-            vat=Sum(amounts["vat"]),
+            net=Sum("net_cents"),
+            vat=Sum("vat_cents"),
             invoices=Count("invoice", distinct=True),
         )
         .order_by(*groups[:-1], "-vat_rate")

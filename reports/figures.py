@@ -22,7 +22,7 @@ from bookings.models import ACTIVE_STATUSES, Appointment, Coach
 from clients.models import Client
 from clients.scoping import scope, sees_everyone
 from consents.eligibility import marketable_counts
-from consents.models import Purpose
+from consents.models import ConsentState, Purpose
 from privacy.models import DataRequest
 from register.caching import remembered
 from reports.periods import last_months, last_weeks, next_month, start_of
@@ -432,8 +432,10 @@ def consent_coverage(user) -> Coverage:
 
 def _coverage_counts(user) -> dict:
     people = visible_people(user)
-    granted = Q(states__granted=True, states__client__in=people)
-    consents = Purpose.objects.annotate(consents=Count("states", filter=granted)).values_list("code", "consents")
+    # Counted from the consents, joined to their people: a join the database can drive from either
+    # table, where a condition "the person is among the visible people" made it list the whole register.
+    granted = scope(ConsentState.objects.filter(granted=True, client__is_active=True), user, "client")
+    consents = granted.order_by().values_list("purpose__code").annotate(Count("pk"))
     totals = people.aggregate(
         people=Count("pk"),
         prohibited=Count("pk", filter=Q(marketing_prohibition__isnull=False)),

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from billing.amounts import line_cents
 from bookings.models import Service
 from register.history import field_history
 
@@ -263,6 +264,14 @@ class InvoiceLine(models.Model):
     )
     # Copied from the invoice so that the database can say "a visit is invoiced once" in one constraint.
     on_credit_note = models.BooleanField(default=False, editable=False)
+    # The line's net and VAT in whole cents, kept by the database (billing.amounts): the VAT summary and
+    # the dashboard add up these instead of working out every line's rounding again on each read.
+    net_cents = models.GeneratedField(
+        expression=line_cents()["net"], output_field=models.BigIntegerField(), db_persist=True
+    )
+    vat_cents = models.GeneratedField(
+        expression=line_cents()["vat"], output_field=models.BigIntegerField(), db_persist=True
+    )
 
     class Meta:
         verbose_name = _("invoice line")

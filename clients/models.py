@@ -14,6 +14,7 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
 from register.choices import choice_label
+from register.hashing import address_hmac
 from register.history import field_history
 from register.validators import validate_finnish_postal_code
 
@@ -78,6 +79,9 @@ class Client(models.Model):
     email = models.EmailField(
         _("email"), blank=True, help_text=_("Unique among the people in the register, whatever the case.")
     )
+    # The address's keyed hash, kept with it by save(): the suppression list holds only such hashes, so
+    # the marketing rule (consents.eligibility) compares the two in the database. Empty without an address.
+    email_hmac = models.CharField(max_length=64, blank=True, editable=False)
     phone = PhoneNumberField(_("phone"), blank=True, db_index=True)
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
@@ -139,7 +143,7 @@ class Client(models.Model):
 
     objects = ClientQuerySet.as_manager()
     # Every save stores a copy with who changed what (declared in personal_data.py like the person).
-    history = field_history(excluded_fields=["updated_at"])
+    history = field_history(excluded_fields=["updated_at", "email_hmac"])
 
     class Meta:
         verbose_name = _("person")
@@ -164,9 +168,11 @@ class Client(models.Model):
                 condition=models.Q(is_active=True),
                 name="clients_active_entered_idx",
             ),
-            # Those whom marketing may reach once they consent (consents.eligibility): counted from the index.
+            # Those whom marketing may reach once they consent (consents.eligibility): counted from the index,
+            # the address's hash included for the comparison with the suppression list.
             models.Index(
                 fields=["id"],
+                include=["email_hmac"],
                 condition=models.Q(is_active=True, restricted_at__isnull=True) & ~models.Q(email=""),
                 name="clients_reachable_idx",
             ),
@@ -190,6 +196,13 @@ class Client(models.Model):
         # The mark travels with the name into every list and select of the back office.
         mark = _("restricted")
         return f"{name} ({mark})" if self.is_restricted else name
+
+    def save(self, *args, **kwargs):
+        self.email_hmac = address_hmac(self.email) if self.email.strip() else ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_hmac"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

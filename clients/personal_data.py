@@ -81,6 +81,7 @@ declare(
             "first_name": "",
             "last_name": _("(erased)"),
             "email": "",
+            "email_hmac": "",
             "phone": "",
             "street_address": "",
             "postal_code": "",

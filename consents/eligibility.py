@@ -9,11 +9,19 @@ from consents.models import ConsentState, MarketingProhibition, SuppressedAddres
 def _reachable(people: QuerySet | None = None) -> QuerySet:
     """Return those of ``people`` (default: everyone) whom marketing may reach once they have consented.
 
-    In the register, processing not restricted, no marketing prohibition, and an address to write to.
+    In the register, processing not restricted, no marketing prohibition, and an address to write to
+    that is not on the suppression list. The list holds keyed hashes of addresses; each person's address
+    is kept hashed the same way (``Client.email_hmac``), so the database compares the two.
     """
     prohibition = MarketingProhibition.objects.filter(client=OuterRef("pk"))
+    suppressed = SuppressedAddress.objects.filter(address_hmac=OuterRef("email_hmac"))
     base = Client.objects.all() if people is None else people
-    return base.filter(is_active=True, restricted_at__isnull=True).exclude(Exists(prohibition)).exclude(email="")
+    return (
+        base.filter(is_active=True, restricted_at__isnull=True)
+        .exclude(Exists(prohibition))
+        .exclude(email="")
+        .exclude(Exists(suppressed))
+    )
 
 
 def _candidates(purpose_code: str) -> QuerySet:
@@ -27,36 +35,22 @@ def marketable_people(purpose_code: str) -> list[Client]:
     """Return the people who may be marketed to for ``purpose_code`` now.
 
     A valid consent for the purpose, no marketing prohibition, processing not restricted, and the
-    address not on the suppression list. The suppression list holds keyed hashes, so that last test
-    runs here, not in the database.
+    address not on the suppression list.
     """
-    from consents.services import address_hmac
-
-    suppressed = set(SuppressedAddress.objects.values_list("address_hmac", flat=True))
-    return [person for person in _candidates(purpose_code) if address_hmac(person.email) not in suppressed]
+    return list(_candidates(purpose_code))
 
 
 def may_market(client: Client, purpose_code: str) -> bool:
     """Return whether ``client`` may be marketed to for ``purpose_code`` now (the same rule, for one person)."""
-    from consents.services import is_suppressed
-
-    return _candidates(purpose_code).filter(pk=client.pk).exists() and not is_suppressed(client.email)
+    return _candidates(purpose_code).filter(pk=client.pk).exists()
 
 
 def marketable_counts(people: QuerySet | None = None) -> dict[str, int]:
     """Return how many of ``people`` (default: everyone) may be marketed to now, per marketing purpose code.
 
-    The same rule as ``marketable_people``, counted by the database in one grouped query. Only when the
-    suppression list has entries are the consenting addresses read (one more query) and compared with
-    its keyed hashes here; a purpose nobody may be marketed for is left out.
+    The same rule as ``marketable_people``, counted by the database in one grouped query; a purpose
+    nobody may be marketed for is left out. A person has one consent state per purpose (a unique
+    constraint), so counting the states counts the people, without sorting them to count each once.
     """
-    from consents.services import address_hmac
-
     consents = ConsentState.objects.filter(granted=True, purpose__is_marketing=True, client__in=_reachable(people))
-    counts = dict(consents.order_by().values_list("purpose__code").annotate(people=Count("client", distinct=True)))
-    suppressed = set(SuppressedAddress.objects.values_list("address_hmac", flat=True))
-    if suppressed:
-        for code, email in consents.values_list("purpose__code", "client__email"):
-            if address_hmac(email) in suppressed:
-                counts[code] -= 1
-    return {code: count for code, count in counts.items() if count > 0}
+    return dict(consents.order_by().values_list("purpose__code").annotate(people=Count("pk")))

@@ -14,6 +14,7 @@ from consents.models import (
     SuppressedAddress,
 )
 from register.declarations import Anonymise, Delete, Keep, Retention, declare, related_to
+from register.hashing import address_hmac
 
 PROOF = _(
     "GDPR article 7(1): the business must be able to show the consents it relied on; the events are kept "
@@ -83,8 +84,6 @@ declare(
 
 
 def _suppressions_of(model, subject):
-    from consents.services import address_hmac
-
     return model._default_manager.filter(address_hmac__in=[address_hmac(email) for email in subject.emails])
 
 

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consents.models import ConsentEvent, ConsentState, MarketingProhibition, Purpose, SuppressedAddress
-
-
-def keyed_hash(value: str) -> str:
-    """Return an HMAC-SHA256 of ``value`` under the register's own key: comparable, not reversible."""
-    return hmac.new(settings.SUPPRESSION_HMAC_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
-
-
-def address_hmac(email: str) -> str:
-    return keyed_hash(email.strip().lower())
+from register.hashing import address_hmac, keyed_hash
 
 
 def suppress(email: str, *, reason: str) -> None:

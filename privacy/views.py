@@ -8,7 +8,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from consents.services import keyed_hash
 from consents.views import cookie_choice, give_csrf_cookie
 from privacy import access_log
 from privacy.forms import DataRequestForm
@@ -16,6 +15,7 @@ from privacy.models import AccessLogEntry, NoticeItem, NoticeVersion, PackageDow
 from privacy.notices import retention_rules
 from privacy.packages import package_for_token
 from privacy.requests import submit_web_request, verify_request
+from register.hashing import keyed_hash
 from register.ratelimit import over_limit
 
 logger = logging.getLogger(__name__)

@@ -22,10 +22,9 @@ from bookings.models import ACTIVE_STATUSES, Appointment, Coach
 from clients.models import Client
 from clients.scoping import scope, sees_everyone
 from consents.eligibility import marketable_counts
-from consents.models import Purpose
+from consents.models import ConsentState, Purpose
 from privacy.models import DataRequest
 from register.caching import remembered
-from reports.amounts import line_cents
 from reports.periods import last_months, last_weeks, next_month, start_of
 
 WEEKS = 26
@@ -164,7 +163,6 @@ def vat_rows(user, *, start: date, end: date, by_month: bool = True) -> QuerySet
     (unless ``by_month`` is off), vat_rate, net and vat (cents as whole numbers; the gross is their sum)
     and invoices (how many documents).
     """
-    amounts = line_cents()
     lines = (
         scope(InvoiceLine.objects.all(), user, "invoice__client")
         .exclude(invoice__status=Invoice.Status.DRAFT)
@@ -177,8 +175,8 @@ def vat_rows(user, *, start: date, end: date, by_month: bool = True) -> QuerySet
     return (
         lines.values(*groups)
         .annotate(
-            net=Sum(amounts["net"]),
-            vat=Sum(amounts["vat"]),
+            net=Sum("net_cents"),
+            vat=Sum("vat_cents"),
             invoices=Count("invoice", distinct=True),
         )
         .order_by(*groups[:-1], "-vat_rate")
@@ -434,8 +432,10 @@ def consent_coverage(user) -> Coverage:
 
 def _coverage_counts(user) -> dict:
     people = visible_people(user)
-    granted = Q(states__granted=True, states__client__in=people)
-    consents = Purpose.objects.annotate(consents=Count("states", filter=granted)).values_list("code", "consents")
+    # Counted from the consents, joined to their people: a join the database can drive from either
+    # table, where a condition "the person is among the visible people" made it list the whole register.
+    granted = scope(ConsentState.objects.filter(granted=True, client__is_active=True), user, "client")
+    consents = granted.order_by().values_list("purpose__code").annotate(Count("pk"))
     totals = people.aggregate(
         people=Count("pk"),
         prohibited=Count("pk", filter=Q(marketing_prohibition__isnull=False)),

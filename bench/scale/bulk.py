@@ -132,7 +132,12 @@ class BulkLoader:
         what may be empty), as a row made through the ORM would.
         """
         fields = [model._meta.get_field(_field_name(model, column)) for column in columns]
-        missing = [field for field in model._meta.concrete_fields if field not in fields and not field.primary_key]
+        # A generated column (an invoice line's amounts in cents) is written by the database itself.
+        missing = [
+            field
+            for field in model._meta.concrete_fields
+            if field not in fields and not field.primary_key and not field.generated
+        ]
         if missing:
             defaults = tuple(field.get_default() for field in missing)
             fields += missing

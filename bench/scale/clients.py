@@ -11,6 +11,7 @@ from faker import Faker
 from bench.scale import LONG_RECORDS, Scale
 from clients.demo import ascii_word
 from clients.models import NOTICE_VERSION_IN_FORCE, Client, Guardian, ReceivedEmail, RoleChange, StaffNote
+from register.hashing import address_hmac
 
 ROLE_SHARES = [
     (Client.Role.SUBSCRIBER, 35),
@@ -124,7 +125,7 @@ def generate(scale: Scale) -> None:
             if long:
                 long_keys[key] = LONG_RECORDS[index]
             yield (
-                key, first, last, email,
+                key, first, last, email, address_hmac(email) if email else "",
                 "" if subscriber else f"+35840{key % 10_000_000:07d}",
                 street, postal_code, city, "FI", born,
                 rng.choice(LANGUAGES),
@@ -139,8 +140,8 @@ def generate(scale: Scale) -> None:
             )  # fmt: skip
 
     columns = [
-        "id", "first_name", "last_name", "email", "phone", "street_address", "postal_code", "city", "country",
-        "date_of_birth", "preferred_language", "coach_id", "background", "role", "role_since", "source",
+        "id", "first_name", "last_name", "email", "email_hmac", "phone", "street_address", "postal_code", "city",
+        "country", "date_of_birth", "preferred_language", "coach_id", "background", "role", "role_since", "source",
         "entered_at", "restricted_at", "restriction_reason", "informed_at", "informed_notice_version",
         "informed_by_id", "is_active", "created_at", "updated_at",
     ]  # fmt: skip

@@ -5,7 +5,7 @@ from django.utils import timezone
 from bench.scale import Scale
 from clients.models import Client, adulthood_birth_date
 from consents.models import ConsentEvent, ConsentState, MarketingProhibition, Purpose, SuppressedAddress
-from consents.services import address_hmac
+from register.hashing import address_hmac
 
 # Who gave which consent when they joined, and who later changed their mind.
 SCALE_CONSENTS = {

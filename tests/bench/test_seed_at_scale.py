@@ -14,8 +14,8 @@ from billing.models import Invoice, InvoiceLine, InvoiceSequence, Payment
 from bookings.models import ACTIVE_STATUSES, Appointment, Coach
 from clients.models import Client, Guardian, ReceivedEmail, RoleChange, StaffNote
 from consents.models import ConsentEvent, ConsentState, MarketingProhibition, SuppressedAddress
-from consents.services import address_hmac
 from privacy.models import AccessLogEntry, DataRequest
+from register.hashing import address_hmac
 from tests.factories import LocationFactory, ServiceFactory, UserFactory
 
 PEOPLE = 400

@@ -204,7 +204,7 @@ def test_people_per_role_and_consent_coverage_follow_the_eligibility_rule(team, 
 
     # The coach counts their own person only.
     own = consent_coverage(team.sami)
-    assert {p.code: p.may_be_marketed for p in own.purposes}["email_marketing"] == 1
+    assert {p.code: (p.consents, p.may_be_marketed) for p in own.purposes}["email_marketing"] == (1, 1)
     assert {role: count for role, _label, count in people_per_role(team.sami)}["client"] == 1
 
 

@@ -2,10 +2,11 @@
 
 ``billing.models.InvoiceLine`` rounds each line to cents half up (ties away from zero): a price with
 VAT gives the gross and the VAT is taken out of it, a price without VAT gives the net and the VAT is
-added. The VAT summary adds up thousands of lines per rate and month, so the same arithmetic is done
-here as SQL. It is done in whole numbers (cents, and the price in millionths of a euro): SQLite keeps
-decimals as binary floating point, where 0.125 is not always a tie, and integer arithmetic gives the
-same answer on SQLite and PostgreSQL. ``tests/reports/test_amounts.py`` holds the two to each other.
+added. The VAT summary and the dashboard add up thousands of lines per rate and month, so the database
+keeps each line's net and VAT in cents as generated columns computed by this same arithmetic in SQL. It
+is done in whole numbers (cents, and the price in millionths of a euro): SQLite keeps decimals as binary
+floating point, where 0.125 is not always a tie, and integer arithmetic gives the same answer on SQLite
+and PostgreSQL. ``tests/billing/test_amounts.py`` holds the two to each other.
 """
 
 from django.db.models import BigIntegerField, Case, ExpressionWrapper, F, Value, When
@@ -29,7 +30,7 @@ def _scaled(field: str, factor: int):
 
 
 def line_cents():
-    """Return expressions for a line's net, VAT and gross in cents: {"net": ..., "vat": ..., "gross": ...}.
+    """Return expressions for a line's net and VAT in cents: {"net": ..., "vat": ...} (the gross is their sum).
 
     Rounding half away from zero is symmetric, so the arithmetic is done on the amount's absolute value,
     where rounding x / d is floor((2x + d) / 2d) and both databases divide whole numbers by truncation,
@@ -52,5 +53,4 @@ def line_cents():
     return {
         "net": signed(_whole(rounded - vat_inside), rounded),
         "vat": signed(vat_inside, vat_on_top),
-        "gross": signed(rounded, _whole(rounded + vat_on_top)),
     }

@@ -1,9 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
-from django.db.models.functions import Upper
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -255,14 +253,6 @@ class ClientAdmin(LargeListMixin, ScopedAdminMixin, ImportExportMixin, admin.Mod
         if person.is_minor and not getattr(person, "has_guardian", True):
             return format_html('<span class="minor-mark">{}</span>', _("minor without guardian"))
         return ""
-
-    def get_ordering(self, request):
-        if request.GET.get(SEARCH_VAR, "").strip():
-            # Search results sorted by the name's letters rather than its index: given the index, the
-            # database walks the whole register in name order looking for fifty Virtanens (found under
-            # V) instead of reading the few matches from the search indexes and sorting them.
-            return [Upper("last_name"), Upper("first_name"), "id"]
-        return super().get_ordering(request)
 
     def get_search_results(self, request, queryset, search_term):
         digits = phone_search_digits(search_term) if sees_details(request.user) else ""

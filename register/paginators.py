@@ -20,9 +20,16 @@ class EstimatedCountPaginator(Paginator):
 
     A deep page could not be reached through a capped count, so the limit grows with the page asked
     for: it is ``count_limit`` rows beyond that page's first row.
+
+    A page's rows are found by walking the list's ordering index past every row before them: 2.5 ms
+    for page 1,000 of a million appointments, 26 ms for page 10,000 and twice that at the end, at best.
+    So no list offers more than ``max_pages`` pages (50,000 rows): nobody reads a list that far, a
+    filter or a search reaches any row in a page or two, and ``LargeListMixin`` sends a visitor who
+    asks for a page further on to the last one offered, saying so.
     """
 
     count_limit = 1000
+    max_pages = 1000
 
     def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, page_asked=1):
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
@@ -47,6 +54,10 @@ class EstimatedCountPaginator(Paginator):
             self.count_is_capped = True
             return self.rows_to_count
         return counted
+
+    @cached_property
+    def num_pages(self):
+        return min(super().num_pages, self.max_pages)
 
     def estimated_rows(self) -> int | None:
         """Return PostgreSQL's estimate of the rows of the list's table (None when never analysed)."""

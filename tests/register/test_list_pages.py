@@ -285,3 +285,33 @@ def test_the_people_lists_ordering_index_carries_what_the_search_compares():
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'clients_client_name_search_idx'")
         (definition,) = cursor.fetchone()
     assert "(last_name, first_name, id) INCLUDE (email, phone)" in definition
+
+
+# The deepest page offered ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "wording"),
+    [
+        ("en", "A list shows its first 2 pages. Narrow it with a filter or a search"),
+        ("fi", "Listassa näytetään sen ensimmäiset 2 sivua. Rajaa listaa suodattimella tai haulla"),
+    ],
+)
+def test_a_page_beyond_the_deepest_offered_leads_there_saying_why(client, owner, monkeypatch, language, wording):
+    monkeypatch.setattr(EstimatedCountPaginator, "max_pages", 2)
+    _clients(170, role="client")
+    _clients(3, role="prospect")
+    with translation.override(language):
+        url = reverse("admin:clients_client_changelist")
+    response = client.get(url, {"role__exact": "client", "p": 4})
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}?role__exact=client&p=2"  # the same list, its deepest page
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert wording in page.content.decode()
+    clients = Client.objects.filter(role="client").order_by("last_name", "first_name", "id")
+    assert _shown(page) == list(clients.values_list("pk", flat=True)[PER_PAGE : 2 * PER_PAGE])
+    # The page links stop at the deepest page too.
+    assert '<a href="?p=1&amp;role__exact=client">1</a>' in page.content.decode()
+    assert "?p=3&amp;" not in page.content.decode()
+    assert client.get(url, {"p": 2}).status_code == 200  # the deepest page itself is simply shown

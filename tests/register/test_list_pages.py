@@ -251,6 +251,18 @@ def test_people_search_has_trigram_indexes_on_what_the_search_compares():
     for name, column in [("first_name", "first_name"), ("last_name", "last_name"), ("email", "email")]:
         assert f"upper(({column})::text) gin_trgm_ops" in definitions[f"clients_client_{name}_trgm"]
     assert "phone gin_trgm_ops" in definitions["clients_client_phone_trgm"]
+    # A finer sample of what the search compares: the planner's guess of the matches of a surname.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attrelid::regclass::text, attstattarget FROM pg_attribute "
+            "WHERE attrelid::regclass::text LIKE 'clients_client_%%_trgm' AND attnum = 1"
+        )
+        targets = dict(cursor.fetchall())
+    assert {name: targets[f"clients_client_{name}_trgm"] for name in ("first_name", "last_name", "email")} == {
+        "first_name": 1000,
+        "last_name": 1000,
+        "email": 1000,
+    }
 
 
 # The order of a search's matches --------------------------------------------------------------------

@@ -154,10 +154,12 @@ class AppointmentAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
         # 16,000 appointments, and tested 13,000 people, before it had fifty. A term that matches more
         # people than that is common enough to be met early on the walk, which is what Django's own
         # search then does.
+        if not search_term.strip():
+            return queryset, False
         people_admin = self.admin_site.get_model_admin(Client)
         people, _duplicates = people_admin.get_search_results(request, Client.objects.all(), search_term)
         keys = list(people.order_by().values_list("pk", flat=True)[: PEOPLE_SEARCHED_FIRST + 1])
-        if search_term.strip() and len(keys) <= PEOPLE_SEARCHED_FIRST:
+        if len(keys) <= PEOPLE_SEARCHED_FIRST:
             return queryset.filter(client__in=keys), False
         return super().get_search_results(request, queryset, search_term)
 

@@ -5,6 +5,8 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -72,3 +74,11 @@ def test_a_coach_finds_only_the_appointments_of_their_own_clients(client, booked
     mine = _book(own, coach=coach)
     sign_in(client, coach)
     assert _found(client, "virtanen") == _keys(mine)
+
+
+def test_the_unsearched_list_reads_no_people(client, booked):
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
+    client.get(APPOINTMENTS)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(APPOINTMENTS).status_code == 200
+    assert not [query["sql"] for query in queries if query["sql"].startswith('SELECT "clients_client"."id"')]

@@ -101,6 +101,10 @@ class AppointmentForm(forms.ModelForm):
         fields = ["client", "coach", "service", "location", "starts_at", "ends_at", "notes"]
 
 
+# A search of the appointments that matches at most this many people looks up their appointments by key.
+PEOPLE_SEARCHED_FIRST = 1000
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = AppointmentForm
@@ -142,6 +146,22 @@ class AppointmentAdmin(LargeListMixin, ScopedAdminMixin, admin.ModelAdmin):
         if sees_details(request.user):
             return super().get_search_fields(request)
         return ["client__last_name", "client__first_name"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # The people are found first, as the people list finds them (on its indexes, phone numbers
+        # included), and their appointments then by key. Searched through the join, the database walks
+        # the appointments by date testing each one's person: for a surname of 343 people it passed
+        # 16,000 appointments, and tested 13,000 people, before it had fifty. A term that matches more
+        # people than that is common enough to be met early on the walk, which is what Django's own
+        # search then does.
+        if not search_term.strip():
+            return queryset, False
+        people_admin = self.admin_site.get_model_admin(Client)
+        people, _duplicates = people_admin.get_search_results(request, Client.objects.all(), search_term)
+        keys = list(people.order_by().values_list("pk", flat=True)[: PEOPLE_SEARCHED_FIRST + 1])
+        if len(keys) <= PEOPLE_SEARCHED_FIRST:
+            return queryset.filter(client__in=keys), False
+        return super().get_search_results(request, queryset, search_term)
 
     def scope_also(self, request):
         # A coach sees their own clients' appointments and their own appointments (standing in for a colleague).

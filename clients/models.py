@@ -157,8 +157,14 @@ class Client(models.Model):
         # iexact lookups compare UPPER(column) on PostgreSQL: the indexes match that expression.
         indexes = [
             models.Index(Upper("email"), name="clients_client_email_ci_idx"),
-            # The list's ordering, key included: a deep page is found by an index-only scan.
-            models.Index(fields=["last_name", "first_name", "id"], name="clients_client_name_id_idx"),
+            # The list's ordering, key included: a deep page is found by an index-only scan. The email
+            # and phone ride along (PostgreSQL only) so that a broad search walks this index in name
+            # order, testing each entry without visiting the table, and stops at the page's last match.
+            models.Index(
+                fields=["last_name", "first_name", "id"],
+                include=["email", "phone"],
+                name="clients_client_name_search_idx",
+            ),
             models.Index(fields=["-created_at"], name="clients_client_created_idx"),
             # The dashboard's counts of the people in the register (per role, per month of entry by
             # source, and those of a consent) are read from this index alone, on PostgreSQL.

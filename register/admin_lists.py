@@ -5,8 +5,11 @@ same handful of queries whatever the size: the count is estimated or capped
 (``register.paginators.EstimatedCountPaginator``), and the admin counts nothing else.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.main import PAGE_VAR
+from django.http import HttpResponseRedirect
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from register.paginators import EstimatedCountPaginator
 
@@ -27,6 +30,24 @@ class LargeListMixin:
         asked = request.GET.get(PAGE_VAR, "")
         page = int(asked) if asked.isdigit() else 1
         return self.paginator(queryset, per_page, orphans, allow_empty_first_page, page_asked=page)
+
+    def changelist_view(self, request, extra_context=None):
+        # A page beyond the deepest one offered (see EstimatedCountPaginator.max_pages) leads to that
+        # page, with the reason, rather than to the admin's "wrong lookup parameters" error.
+        asked = request.GET.get(PAGE_VAR, "")
+        deepest = self.paginator.max_pages
+        if asked.isdigit() and int(asked) > deepest:
+            message = _(
+                "A list shows its first %(pages)s pages. Narrow it with a filter or a search to reach the rows "
+                "after them."
+            )
+            self.message_user(
+                request, message % {"pages": number_format(deepest, force_grouping=True)}, messages.WARNING
+            )
+            query = request.GET.copy()
+            query[PAGE_VAR] = str(deepest)
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        return super().changelist_view(request, extra_context)
 
 
 class StaffUserFilter(admin.RelatedFieldListFilter):

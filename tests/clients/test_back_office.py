@@ -268,3 +268,13 @@ def test_exporting_the_list_needs_its_own_permission(client, visitors, visitor, 
         assert "040 1234567" in rows[1]
     view_only.log_in(client, "permitted")
     assert client.post(reverse("admin:clients_client_export"), {"format": "0"}).status_code == 403
+
+
+def test_a_restricted_minor_without_a_guardian_carries_both_marks_beside_the_name(client, visitors):
+    visitors().log_in(client, "superuser")
+    MinorFactory(last_name="Kaksinen", restricted_at="2026-11-01T10:00:00Z", restriction_reason="Oikaisu kesken")
+    html = client.get(LIST_URL, {"q": "Kaksinen"}).content.decode()
+    name = html.index("Kaksinen, ")
+    name_cell = html[name : html.index("</th>", name)]
+    assert 'class="restricted-mark" title="Oikaisu kesken"' in name_cell
+    assert 'class="minor-mark"' in name_cell

@@ -251,3 +251,79 @@ def test_people_search_has_trigram_indexes_on_what_the_search_compares():
     for name, column in [("first_name", "first_name"), ("last_name", "last_name"), ("email", "email")]:
         assert f"upper(({column})::text) gin_trgm_ops" in definitions[f"clients_client_{name}_trgm"]
     assert "phone gin_trgm_ops" in definitions["clients_client_phone_trgm"]
+    # A finer sample of what the search compares: the planner's guess of the matches of a surname.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attrelid::regclass::text, attstattarget FROM pg_attribute "
+            "WHERE attrelid::regclass::text LIKE 'clients_client_%%_trgm' AND attnum = 1"
+        )
+        targets = dict(cursor.fetchall())
+    assert {name: targets[f"clients_client_{name}_trgm"] for name in ("first_name", "last_name", "email")} == {
+        "first_name": 1000,
+        "last_name": 1000,
+        "email": 1000,
+    }
+
+
+# The order of a search's matches --------------------------------------------------------------------
+
+
+def _named(last_names):
+    Client.objects.bulk_create(
+        Client(first_name=f"Etu{n:03d}", last_name=last_name, email=f"haku{n}@example.invalid")
+        for n, last_name in enumerate(last_names)
+    )
+
+
+@pytest.mark.parametrize("limit", [1000, 55], ids=["few matches", "more matches than the limit"])
+def test_a_search_shows_its_matches_in_the_lists_name_order_page_by_page(client, owner, monkeypatch, limit):
+    monkeypatch.setattr(EstimatedCountPaginator, "count_limit", limit)
+    # Matches at both ends of the alphabet and between others, entered out of order.
+    _named(["Virtanen", "Aaltonen", "Mäkinen", "Virtanen", "Berg", "Öhman", "Anttila"] * 30)
+    matches = Client.objects.filter(last_name__in=["Aaltonen", "Mäkinen", "Virtanen"])  # those with "nen"
+    nen = list(matches.order_by("last_name", "first_name", "id").values_list("pk", flat=True))
+    assert len(nen) == 120
+    pages = [_shown(client.get(PEOPLE, {"q": "nen", "p": page})) for page in (1, 2, 3)]
+    assert [len(rows) for rows in pages] == [PER_PAGE, PER_PAGE, 20]
+    assert pages[0] + pages[1] + pages[2] == nen
+    # A rarer term: its few matches in the same order, whichever way the database finds them.
+    virtanen = matches.filter(last_name="Virtanen").order_by("first_name", "id").values_list("pk", flat=True)
+    assert _shown(client.get(PEOPLE, {"q": "virtanen"})) == list(virtanen[:PER_PAGE])
+
+
+@postgresql_only
+def test_the_people_lists_ordering_index_carries_what_the_search_compares():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'clients_client_name_search_idx'")
+        (definition,) = cursor.fetchone()
+    assert "(last_name, first_name, id) INCLUDE (email, phone)" in definition
+
+
+# The deepest page offered ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "wording"),
+    [
+        ("en", "A list shows its first 2 pages. Narrow it with a filter or a search"),
+        ("fi", "Listassa näytetään sen ensimmäiset 2 sivua. Rajaa listaa suodattimella tai haulla"),
+    ],
+)
+def test_a_page_beyond_the_deepest_offered_leads_there_saying_why(client, owner, monkeypatch, language, wording):
+    monkeypatch.setattr(EstimatedCountPaginator, "max_pages", 2)
+    _clients(170, role="client")
+    _clients(3, role="prospect")
+    with translation.override(language):
+        url = reverse("admin:clients_client_changelist")
+    response = client.get(url, {"role__exact": "client", "p": 4})
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}?role__exact=client&p=2"  # the same list, its deepest page
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert wording in page.content.decode()
+    clients = Client.objects.filter(role="client").order_by("last_name", "first_name", "id")
+    assert _shown(page) == list(clients.values_list("pk", flat=True)[PER_PAGE : 2 * PER_PAGE])
+    # The page links stop at the deepest page too.
+    assert '<a href="?p=1&amp;role__exact=client">1</a>' in page.content.decode()
+    assert "?p=3&amp;" not in page.content.decode()
+    assert client.get(url, {"p": 2}).status_code == 200  # the deepest page itself is simply shown

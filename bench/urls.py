@@ -40,14 +40,26 @@ def _stock_filter(entry) -> bool:
 def tuned_admin(model, project: admin.ModelAdmin) -> type[admin.ModelAdmin]:
     """Return a stock ModelAdmin tuned as the admin's documentation allows, over the project's list of ``model``.
 
-    It shows the project list's plain fields, joins the related ones (``list_select_related``), searches
+    It shows the project list's columns as plain fields (its name column as ``__str__``), joins the
+    related ones (``list_select_related``), searches
     and filters by the same fields with the admin's own filters, orders like the project (so the same
     indexes serve it), pages with the project's estimated-count paginator as the project's lists do
     (``get_paginator`` of ``LargeListMixin``, so that a deep page is reached), and counts neither the
     whole table beside a filtered list nor the filters' choices. Everything else is the admin's
     defaults: its own templates, tags and change list.
     """
-    shown = [name for name in project.list_display if _plain_field(model, name)] or ["__str__"]
+    shown = []
+    for position, name in enumerate(project.list_display):
+        # The project's own columns as the stock admin would show them: a plain field as it is, a
+        # formatted one (phone_display) as its field, and a first column of its own (the name) as the
+        # record's __str__, which is the stock admin's default column.
+        if _plain_field(model, name):
+            shown.append(name)
+        elif isinstance(name, str) and name.endswith("_display") and _plain_field(model, name[: -len("_display")]):
+            shown.append(name[: -len("_display")])
+        elif position == 0:
+            shown.append("__str__")
+    shown = shown or ["__str__"]
     options = {
         "list_display": shown,
         "list_select_related": [

@@ -87,28 +87,30 @@ def _purge(pending: list[PersonalData], today: date, bar) -> int:
     declarations with refused batches are gone through again while that frees rows, the last time
     row by row, so that all that can go goes.
     """
-    one_by_one = False
+    one_by_one, before = False, None
     while pending:
-        refused, done = [], 0
+        refused = []
         for declaration in pending:
-            removed, left = _purge_declaration(declaration, today, bar, one_by_one=one_by_one)
-            done += removed
+            left = _purge_declaration(declaration, today, bar, one_by_one=one_by_one)
             if left:
                 refused.append((declaration, left))
-        if not refused:
+        waiting = sum(left for _declaration, left in refused)
+        if not waiting:
             return 0
-        if not done:
+        if before is not None and waiting >= before:
+            # Nothing was freed since the last time round: what is left is really referred to.
             if one_by_one:
-                return sum(left for _declaration, left in refused)
+                return waiting
             one_by_one = True
+        before = waiting
         pending = [declaration for declaration, _left in refused]
     return 0
 
 
-def _purge_declaration(declaration: PersonalData, today: date, bar, *, one_by_one: bool) -> tuple[int, int]:
-    """Go once through the expired rows of ``declaration``; return how many were removed and refused."""
+def _purge_declaration(declaration: PersonalData, today: date, bar, *, one_by_one: bool) -> int:
+    """Go once through the expired rows of ``declaration``; return how many were refused (protected)."""
     size = BATCH_PEOPLE if declaration.subject else BATCH_ROWS
-    removed = refused = 0
+    refused = 0
     last = None
     while True:
         rows = expired(declaration, today).order_by("pk")
@@ -116,7 +118,7 @@ def _purge_declaration(declaration: PersonalData, today: date, bar, *, one_by_on
             rows = rows.filter(pk__gt=last)
         keys = list(rows.values_list("pk", flat=True)[:size])
         if not keys:
-            return removed, refused
+            return refused
         last = keys[-1]
         for batch in [[key] for key in keys] if one_by_one else [keys]:
             try:
@@ -125,7 +127,6 @@ def _purge_declaration(declaration: PersonalData, today: date, bar, *, one_by_on
             except ProtectedError:
                 refused += len(batch)
                 continue
-            removed += len(batch)
             if bar is not None:
                 bar.update(len(batch))
 

@@ -153,3 +153,22 @@ def test_people_erased_together_are_each_their_own_person(organisation, settings
     assert sorted(line.split('"people":')[1] for line in lines) == sorted(
         f'[["clients.client",{person.pk}]]}}' for person in (objector, other)
     )
+
+
+def test_an_expired_row_that_another_still_needs_is_kept_and_said_so(seller):
+    from datetime import date
+
+    from billing.models import Invoice
+    from billing.services import credit_invoice, issue_invoice
+    from privacy.retention import purge_expired
+    from tests.factories import InvoiceFactory, InvoiceLineFactory
+
+    invoice = InvoiceFactory()
+    InvoiceLineFactory(invoice=invoice)
+    invoice = issue_invoice(invoice=invoice, on=date(2026, 3, 1))
+    note = credit_invoice(invoice=invoice)
+    # The credit note is of a later year: it is kept, and so is the invoice it credits.
+    Invoice.objects.filter(pk=note.pk).update(issue_date=date(2027, 1, 5))
+    run = purge_expired(today=date(2033, 1, 1))
+    assert "kept, still referred to: 1" in run.summary
+    assert set(Invoice.objects.values_list("pk", flat=True)) == {invoice.pk, note.pk}

@@ -13,7 +13,9 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from simple_history.utils import bulk_update_with_history
+
+# django-simple-history ships no type information.
+from simple_history.utils import bulk_update_with_history  # type: ignore[import-untyped]
 
 from billing.models import Invoice, InvoiceLine, InvoiceSequence, Payment, VatRate, cents
 from billing.payment_codes import make_reference, validate_reference, validate_rf
@@ -352,7 +354,7 @@ def settle_invoices(payments: list[Payment]) -> None:
     Each invoice ends with the status that recording the payments one by one, in their order, would
     leave it with; its field history records the change once. Two queries, however many payments.
     """
-    invoices = {payment.invoice_id: payment.invoice for payment in payments if payment.invoice_id}
+    invoices = {payment.invoice.pk: payment.invoice for payment in payments if payment.invoice is not None}
     new = [payment.pk for payment in payments]
     paid = dict(
         Payment.objects.filter(invoice__in=invoices.keys())
@@ -363,9 +365,9 @@ def settle_invoices(payments: list[Payment]) -> None:
     )
     before = {pk: invoice.status for pk, invoice in invoices.items()}
     for payment in payments:
-        if payment.invoice_id:
-            paid[payment.invoice_id] = paid.get(payment.invoice_id, Decimal(0)) + payment.amount
-            invoice = invoices[payment.invoice_id]
-            invoice.status = payment_status(invoice, paid[payment.invoice_id])
+        if payment.invoice is not None:
+            invoice = invoices[payment.invoice.pk]
+            paid[invoice.pk] = paid.get(invoice.pk, Decimal(0)) + payment.amount
+            invoice.status = payment_status(invoice, paid[invoice.pk])
     changed = [invoice for pk, invoice in invoices.items() if invoice.status != before[pk]]
     bulk_update_with_history(changed, Invoice, ["status"], batch_size=1000)

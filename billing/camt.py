@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from billing.models import Payment, PaymentImport
-from billing.services import BankImportResult, record_payment
+from billing.services import BankImportResult, invoices_for_references, new_payment, settle_invoices
 from register.models import Organisation
 
 
@@ -114,7 +114,9 @@ def import_camt054(*, content: bytes, file_name: str, imported_by=None) -> BankI
     """Record the payments of a camt.054 file, matched to invoices by reference; all or nothing.
 
     The same file a second time changes nothing; a payment already recorded from another file (same
-    archive id of the bank) is not recorded twice.
+    archive id of the bank) is not recorded twice. The payments are recorded together, as
+    ``record_payment`` records one: the file's references, archive ids and invoices are each read in
+    one query, whatever the number of entries.
     """
     digest = hashlib.sha256(content).hexdigest()
     if PaymentImport.objects.filter(sha256=digest).exists():
@@ -128,25 +130,35 @@ def import_camt054(*, content: bytes, file_name: str, imported_by=None) -> BankI
             "bank_entry_id", flat=True
         )
     )
+    invoices = invoices_for_references(p.reference for p in bank_payments if p.reference)
     for item in bank_payments:
         if item.entry_id in known:
             result.duplicates += 1
             continue
         known.add(item.entry_id)
-        payment = record_payment(
+        payment = new_payment(
             amount=item.amount,
             paid_on=item.paid_on,
             reference=item.reference,
+            invoice=invoices.get(item.reference),
             payer_name=item.payer_name,
             source=Payment.Source.BANK,
             bank_entry_id=item.entry_id,
             bank_file=batch,
         )
+        # full_clean() without a query a row: the invoice and the file were just read, and the archive
+        # id was checked against the register above. The one constraint left, an amount that rounds to
+        # nothing, is put to Django's check only when it fails, for the same error.
+        payment.full_clean(exclude=["invoice", "bank_file"], validate_unique=False, validate_constraints=False)
+        if payment.amount == 0:
+            payment.validate_constraints()
         result.payments.append(payment)
         if payment.invoice_id:
             result.matched += 1
         else:
             result.unmatched += 1
+    Payment.objects.bulk_create(result.payments, batch_size=1000)
+    settle_invoices(result.payments)
     batch.payments = len(result.payments)
     batch.save(update_fields=["payments"])
     return result

@@ -9,10 +9,13 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+
+# django-simple-history ships no type information.
+from simple_history.utils import bulk_update_with_history  # type: ignore[import-untyped]
 
 from billing.models import Invoice, InvoiceLine, InvoiceSequence, Payment, VatRate, cents
 from billing.payment_codes import make_reference, validate_reference, validate_rf
@@ -219,39 +222,86 @@ def credit_invoice(*, invoice: Invoice, credited_by: User | None = None) -> Invo
     return Invoice.objects.get(pk=note.pk)
 
 
+def payment_status(invoice: Invoice, paid: Decimal) -> str:
+    """Return the status of ``invoice`` once ``paid`` of it has been paid: paid, partly paid, or back to open.
+
+    A draft, a credit note and a credited invoice keep their status whatever is paid.
+    """
+    if invoice.is_draft or invoice.status == Invoice.Status.CREDITED or invoice.is_credit_note:
+        return invoice.status
+    if paid >= invoice.total_gross:
+        return Invoice.Status.PAID
+    if paid > 0:
+        return Invoice.Status.PARTLY_PAID
+    if invoice.status in (Invoice.Status.PAID, Invoice.Status.PARTLY_PAID):
+        return Invoice.Status.SENT if invoice.sent_at else Invoice.Status.ISSUED
+    return invoice.status
+
+
 def refresh_payment_status(invoice: Invoice) -> Invoice:
     """Set an issued invoice's status from its payments: paid, partly paid, or back to open."""
-    if invoice.is_draft or invoice.status == Invoice.Status.CREDITED or invoice.is_credit_note:
-        return invoice
-    paid = invoice.paid_amount
-    status: str
-    if paid >= invoice.total_gross:
-        status = Invoice.Status.PAID
-    elif paid > 0:
-        status = Invoice.Status.PARTLY_PAID
-    elif invoice.status in (Invoice.Status.PAID, Invoice.Status.PARTLY_PAID):
-        status = Invoice.Status.SENT if invoice.sent_at else Invoice.Status.ISSUED
-    else:
-        status = invoice.status
+    status = payment_status(invoice, invoice.paid_amount)
     if status != invoice.status:
         invoice.status = status
         invoice.save(update_fields=["status"])
     return invoice
 
 
-def invoice_for_reference(reference: str) -> Invoice | None:
-    """Return the issued invoice a payment's reference (Finnish or RF) points to."""
+def national_reference(reference: str) -> str:
+    """Return the Finnish reference a payment's reference (Finnish or RF) stands for, as invoices keep it.
+
+    Empty when the reference is neither.
+    """
     text = reference.replace(" ", "").upper()
     try:
         national = validate_rf(text)[4:] if text.startswith("RF") else validate_reference(text)
     except ValidationError:
-        return None
-    # A credited invoice takes no payment: money paid on it is a refund for staff to handle, so it is
-    # left unmatched where they look for such.
-    return (
-        Invoice.objects.filter(reference=national.lstrip("0"), is_credit_note=False)
-        .exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.CREDITED])
-        .first()
+        return ""
+    return national.lstrip("0")
+
+
+def invoices_for_references(references) -> dict[str, Invoice]:
+    """Return the issued invoice each of ``references`` (as paid) points to, read in one query.
+
+    A credited invoice takes no payment: money paid on it is a refund for staff to handle, so it is
+    left unmatched where they look for such.
+    """
+    national = {reference: national_reference(reference) for reference in set(references)}
+    found: dict[str, Invoice] = {}
+    invoices = Invoice.objects.filter(reference__in={n for n in national.values() if n}, is_credit_note=False).exclude(
+        status__in=[Invoice.Status.DRAFT, Invoice.Status.CREDITED]
+    )
+    for invoice in invoices:  # in the invoices' order: the first one a reference finds is the one it pays
+        found.setdefault(invoice.reference, invoice)
+    return {reference: found[n] for reference, n in national.items() if n in found}
+
+
+def invoice_for_reference(reference: str) -> Invoice | None:
+    """Return the issued invoice a payment's reference (Finnish or RF) points to."""
+    return invoices_for_references([reference]).get(reference)
+
+
+def new_payment(
+    *,
+    amount: Decimal,
+    paid_on: date,
+    reference: str = "",
+    invoice: Invoice | None = None,
+    payer_name: str = "",
+    source: str = Payment.Source.MANUAL,
+    bank_entry_id: str = "",
+    bank_file=None,
+) -> Payment:
+    """Return an unsaved payment as it is recorded: the amount in cents, the reference without spaces."""
+    return Payment(
+        invoice=invoice,
+        amount=cents(amount),
+        paid_on=paid_on,
+        reference=reference.replace(" ", ""),
+        payer_name=payer_name[:140],
+        source=source,
+        bank_entry_id=bank_entry_id,
+        bank_file=bank_file,
     )
 
 
@@ -270,12 +320,12 @@ def record_payment(
     """Record a payment, matched to ``invoice`` or else by its reference, and update the invoice's status."""
     if invoice is None and reference:
         invoice = invoice_for_reference(reference)
-    payment = Payment(
-        invoice=invoice,
-        amount=cents(amount),
+    payment = new_payment(
+        amount=amount,
         paid_on=paid_on,
-        reference=reference.replace(" ", ""),
-        payer_name=payer_name[:140],
+        reference=reference,
+        invoice=invoice,
+        payer_name=payer_name,
         source=source,
         bank_entry_id=bank_entry_id,
         bank_file=bank_file,
@@ -294,3 +344,28 @@ class BankImportResult:
     unmatched: int = 0
     duplicates: int = 0
     payments: list[Payment] = field(default_factory=list)
+
+
+def settle_invoices(payments: list[Payment]) -> None:
+    """Update the status of the invoices that ``payments``, just recorded together, pay.
+
+    Each invoice ends with the status that recording the payments one by one, in their order, would
+    leave it with; its field history records the change once. Two queries, however many payments.
+    """
+    invoices = {payment.invoice.pk: payment.invoice for payment in payments if payment.invoice is not None}
+    new = [payment.pk for payment in payments]
+    paid = dict(
+        Payment.objects.filter(invoice__in=invoices.keys())
+        .exclude(pk__in=new)
+        .order_by()
+        .values_list("invoice")
+        .annotate(Sum("amount"))
+    )
+    before = {pk: invoice.status for pk, invoice in invoices.items()}
+    for payment in payments:
+        if payment.invoice is not None:
+            invoice = invoices[payment.invoice.pk]
+            paid[invoice.pk] = paid.get(invoice.pk, Decimal(0)) + payment.amount
+            invoice.status = payment_status(invoice, paid[invoice.pk])
+    changed = [invoice for pk, invoice in invoices.items() if invoice.status != before[pk]]
+    bulk_update_with_history(changed, Invoice, ["status"], batch_size=1000)

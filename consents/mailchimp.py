@@ -62,9 +62,17 @@ def plan_changes() -> tuple[list[Change], int]:
     Addresses are compared without case; an address someone eligible is subscribed with is never
     unsubscribed in the same run, whoever held it before.
     """
-    eligible = {person.pk: person for person in marketable_people(PURPOSE)}
+    # The plan reads only what it sends or compares: narrow rows keep a large audience's plan small.
+    eligible = {person.pk: person for person in marketable_people(PURPOSE, fields=("email", "first_name"))}
     wanted = {person.email.lower() for person in eligible.values()}
-    members = {m.client_id: m for m in MailchimpMember.objects.filter(client_id__in=eligible.keys())}
+    # One pass over the members, split here: a list of every eligible key in the query would cost more
+    # to send than the rows it leaves out.
+    members, others = {}, []
+    for member in MailchimpMember.objects.iterator(chunk_size=2000):
+        if member.client_id in eligible:
+            members[member.client_id] = member
+        elif member.status == "subscribed":
+            others.append(member)
     changes, unchanged = [], 0
     for pk, person in eligible.items():
         member = members.get(pk) or MailchimpMember(client=person, email=person.email, status="")
@@ -81,13 +89,15 @@ def plan_changes() -> tuple[list[Change], int]:
             changes.append(
                 Change(member=member, email=person.email, status="subscribed", first_name=person.first_name)
             )
-    for member in MailchimpMember.objects.exclude(client_id__in=eligible.keys()).filter(status="subscribed"):
+    for member in others:
         if member.email.lower() not in wanted:
             changes.append(Change(member=member, email=member.email, status="unsubscribed"))
+    # A member is looked at twice (as a member and as a change); its old address is unsubscribed once.
+    clearing = set()
     for member in list(members.values()) + [c.member for c in changes]:
         pending = member.pending_unsubscribe
-        planned = any(c.clears_pending and c.member is member for c in changes)
-        if pending and pending.lower() not in wanted and not planned:
+        if pending and pending.lower() not in wanted and id(member) not in clearing:
+            clearing.add(id(member))
             changes.append(Change(member=member, email=pending, status="unsubscribed", clears_pending=True))
     return changes, unchanged
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -20,7 +20,17 @@ from django.utils.translation import gettext as _
 from clients.models import Client
 from consents.models import ConsentEvent, MarketingProhibition, SuppressedAddress
 from consents.services import suppress
-from register.declarations import Anonymise, Delete, Keep, PlanItem, Subject, declarations, erasure_plan, rows_for
+from register.declarations import (
+    Anonymise,
+    Delete,
+    Keep,
+    PersonalData,
+    PlanItem,
+    Subject,
+    declarations,
+    erasure_plan,
+    rows_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,22 +61,51 @@ class ErasureReceipt:
         return "\n".join(lines)
 
 
-def _overwrite(row: models.Model, fields: dict, subject: Subject) -> None:
+def overwrite(rows: QuerySet | list[models.Model], fields: dict, subject: Subject) -> None:
+    """Overwrite ``fields`` of ``rows`` (of one model) as an Anonymise declaration says.
+
+    A value that is the same for every row is written by one UPDATE; values worked out from each row
+    (a callable) by one bulk update. Each row's values are worked out in the order of ``fields``, so a
+    callable sees the fields before it already overwritten, as it would on one row. A queryset whose
+    new values are all plain is updated without reading its rows.
+    """
+    if isinstance(rows, QuerySet):
+        meta = rows.model._meta
+        plain = not any(
+            callable(value) or meta.get_field(name).many_to_many or isinstance(meta.get_field(name), models.FileField)
+            for name, value in fields.items()
+        )
+        if plain:
+            rows.update(
+                **{name: str(value) if isinstance(value, Promise) else value for name, value in fields.items()}
+            )
+            return
+        rows = list(rows)
+    if not rows:
+        return
+    model = type(rows[0])
+    computed, constant = [], []
     for name, value in fields.items():
-        model_field = row._meta.get_field(name)
+        model_field = model._meta.get_field(name)
         if model_field.many_to_many:
             related = subject.people_of(model_field.related_model)
-            getattr(row, name).remove(*related)
+            for row in rows:
+                getattr(row, name).remove(*related)
             continue
         if isinstance(model_field, models.FileField):
-            _delete_files([row])
-        value = value(row) if callable(value) else value
-        setattr(row, name, str(value) if isinstance(value, Promise) else value)
-    concrete = [name for name in fields if not row._meta.get_field(name).many_to_many]
-    if concrete:
-        # A queryset update: the rows' own save() guards (an issued invoice, a ledger event) stay for
-        # everything but erasure, which the law puts above them.
-        type(row)._base_manager.filter(pk=row.pk).update(**{name: getattr(row, name) for name in concrete})
+            _delete_files(rows)
+        (computed if callable(value) else constant).append(name)
+        for row in rows:
+            new = value(row) if callable(value) else value
+            setattr(row, name, str(new) if isinstance(new, Promise) else new)
+    # Queryset updates: the rows' own save() guards (an issued invoice, a ledger event) stay for
+    # everything but erasure, which the law puts above them.
+    if constant:
+        model._base_manager.filter(pk__in=[row.pk for row in rows]).update(
+            **{name: getattr(rows[0], name) for name in constant}
+        )
+    if computed:
+        model._base_manager.bulk_update(rows, computed, batch_size=500)
 
 
 def _delete_files(rows: list[models.Model]) -> None:
@@ -79,26 +118,49 @@ def _delete_files(rows: list[models.Model]) -> None:
                     transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
 
 
+def _rows_about(declaration: PersonalData, subject: Subject) -> list[models.Model]:
+    rows = rows_for(declaration, subject)
+    erasure = declaration.erasure
+    if isinstance(erasure, Keep) and erasure.until is not None:
+        # The end of a legal duty is often read from a related row (a payment's invoice): those are
+        # read along, not one query a row.
+        rows = rows.select_related(*[f.name for f in rows.model._meta.concrete_fields if f.many_to_one])
+    return list(rows)
+
+
 @transaction.atomic
-def erase(*, subject: Subject, today: date | None = None, journal: bool = True) -> ErasureReceipt:
+def erase(
+    *, subject: Subject, today: date | None = None, journal: bool = True, one_person: bool = True
+) -> ErasureReceipt:
     """Erase what the declarations say, keep what a legal duty requires (pseudonymised), all or nothing.
 
     Every row is found before any is changed: anonymising one table (an invoice's buyer) must not hide
     the rows of another (its lines) from the search. Once the erasure is committed it is written to the
     erasure journal (see ``journal_erasure``) unless ``journal`` is off, as when a restore re-applies
     an entry of that journal.
+
+    ``subject`` is one person, whose rows in the register may be several. With ``one_person`` off, its
+    people are different people erased together (the retention purge's batches): each one's address is
+    then kept from marketing only if they themselves objected, and each has a journal line of their own.
     """
     today = today or timezone.localdate()
     journalled = [[person._meta.label_lower, person.pk] for person in subject.people]
-    plan = erasure_plan(subject, today=today)
-    found = {d.model: list(rows_for(d, subject)) for d in declarations()}
-    emails = [e for e in subject.emails if e] + [p.email for p in subject.people if getattr(p, "email", "")]
+    # People erased together by retention have no one to receive a receipt: their plan is not made.
+    plan = erasure_plan(subject, today=today) if one_person else []
+    found = {d.model: _rows_about(d, subject) for d in declarations()}
     people = subject.people_of(Client)
     # Someone who objected or withdrew must not come back to marketing on an old list (GDPR 21(3)).
-    objected = (
-        MarketingProhibition.objects.filter(client__in=people).exists()
-        or ConsentEvent.objects.filter(client__in=people, kind=ConsentEvent.Kind.WITHDRAWN).exists()
+    objected = set(MarketingProhibition.objects.filter(client__in=people).values_list("client", flat=True))
+    objected |= set(
+        ConsentEvent.objects.filter(client__in=people, kind=ConsentEvent.Kind.WITHDRAWN).values_list(
+            "client", flat=True
+        )
     )
+    if one_person:
+        emails = [e for e in subject.emails if e] + [p.email for p in subject.people if getattr(p, "email", "")]
+        emails = emails if objected else []
+    else:
+        emails = [p.email for p in people if p.pk in objected and p.email]
     receipt = ErasureReceipt(plan=plan)
 
     deletions: list[tuple[type[models.Model], list[models.Model]]] = []
@@ -113,15 +175,13 @@ def erase(*, subject: Subject, today: date | None = None, journal: bool = True) 
             ended = [row for row in rows if until[row.pk] is not None and until[row.pk] < today]
             kept = [row for row in rows if row not in ended]
             if kept and erasure.meanwhile:
-                for row in kept:
-                    _overwrite(row, dict(erasure.meanwhile.fields), subject)
+                overwrite(kept, dict(erasure.meanwhile.fields), subject)
             receipt.kept[label] = len(kept)
             rows, erasure = ended, erasure.then
             if not rows:
                 continue
         if isinstance(erasure, Anonymise):
-            for row in rows:
-                _overwrite(row, dict(erasure.fields), subject)
+            overwrite(rows, dict(erasure.fields), subject)
             receipt.anonymised[label] = len(rows)
         elif isinstance(erasure, Delete):
             deletions.append((declaration.model, rows))
@@ -142,12 +202,12 @@ def erase(*, subject: Subject, today: date | None = None, journal: bool = True) 
         if len(waiting) == len(pending):
             raise ProtectedError(_("Erasure cannot delete rows that others protect."), set())
         pending = waiting
-    if objected:
-        for email in emails:
-            suppress(email, reason=SuppressedAddress.Reason.ERASURE)
-            receipt.suppressed.append(email)
+    for email in emails:
+        suppress(email, reason=SuppressedAddress.Reason.ERASURE)
+        receipt.suppressed.append(email)
     if journal and journalled:
-        transaction.on_commit(lambda: journal_erasure(people=journalled, today=today))
+        entries = [journalled] if one_person else [[person] for person in journalled]
+        transaction.on_commit(lambda: journal_erasure(entries=entries, today=today))
     return receipt
 
 
@@ -173,15 +233,17 @@ def journal_path() -> Path:
     return Path(settings.ERASURE_JOURNAL)
 
 
-def journal_erasure(*, people: list[list], today: date) -> None:
-    """Append one line for a committed erasure to the journal, flushed to the disk before returning.
+def journal_erasure(*, entries: list[list[list]], today: date) -> None:
+    """Append a line for each erasure of a committed transaction to the journal, flushed to the disk.
 
-    The erasure has already been committed when this runs, so a failure to write is logged (with the
-    line, which names no one, to be added by hand) instead of being raised at the staff member.
+    Each entry is the people of one erasure. The erasure has already been committed when this runs, so
+    a failure to write is logged (with the lines, which name no one, to be added by hand) instead of
+    being raised at the staff member.
     """
-    line = json.dumps(
-        {"at": datetime.now(UTC).isoformat().replace("+00:00", "Z"), "today": today.isoformat(), "people": people},
-        separators=(",", ":"),
+    at = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    line = "\n".join(
+        json.dumps({"at": at, "today": today.isoformat(), "people": people}, separators=(",", ":"))
+        for people in entries
     )
     path = journal_path()
     try:

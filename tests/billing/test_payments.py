@@ -149,3 +149,25 @@ def test_a_reference_with_leading_zeros_still_matches_and_money_on_a_credited_in
     )
     assert (result.matched, result.unmatched) == (1, 1)
     assert Payment.objects.get(bank_entry_id="A2").invoice is None
+
+
+def test_a_long_file_settles_each_invoice_as_its_payments_one_by_one_would_with_a_fixed_number_of_queries(
+    seller, django_assert_max_num_queries
+):
+    from billing.models import Invoice
+
+    earlier, split, untouched = issued(), issued(), issued()
+    record_payment(invoice=earlier, amount=Decimal("50.00"), paid_on=date(2026, 11, 30))
+    # An invoice paid in parts across the file, one topped up from an earlier payment, and sixty
+    # payments of references that are no invoice of ours.
+    entries = [("S1", "30.00", split.reference), ("E1", "35.00", earlier.reference), ("S2", "55.00", split.reference)]
+    entries += [(f"U{number}", "1.00", "1232") for number in range(60)]
+    with django_assert_max_num_queries(16):
+        result = import_camt054(content=camt(*entries), file_name="long.xml")
+    assert (result.matched, result.unmatched) == (3, 60)
+    statuses = dict(Invoice.objects.values_list("pk", "status"))
+    assert (statuses[earlier.pk], statuses[split.pk], statuses[untouched.pk]) == ("paid", "paid", "issued")
+    # The field history records each invoice's change of status.
+    assert split.history.filter(status="paid").count() == 1
+    assert earlier.history.filter(status="paid").count() == 1
+    assert Payment.objects.filter(bank_file__isnull=False).count() == 63

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element, ParseError
@@ -28,18 +28,44 @@ class BankPayment:
     payer_name: str
 
 
+@dataclass(frozen=True)
+class SkippedEntry:
+    """An entry of the file that is not a payment yet: its position, the bank's reference and why."""
+
+    position: int
+    reference: str
+    reason: str
+
+
+@dataclass
+class CamtImportResult(BankImportResult):
+    skipped: list[SkippedEntry] = field(default_factory=list)
+
+
 def _text(element: Element | None, path: str) -> str:
     found = element.find(path) if element is not None else None
     return (found.text or "").strip() if found is not None and found.text else ""
 
 
-def parse_camt054(content: bytes, *, account_iban: str = "") -> list[BankPayment]:
-    """Return the incoming payments of a camt.054 file; raise ValidationError naming what is wrong.
+def _skip_reason(status: str) -> str:
+    """Why an entry the bank has not booked (status other than BOOK) is not a payment."""
+    if status == "PDNG":
+        return _("pending: the bank has not booked it yet, a later file brings it booked")
+    if status == "INFO":
+        return _("informational only: the bank will not book it")
+    if status == "FUTR":
+        return _("future: the bank books it on a later date, a later file brings it booked")
+    return _("status %(status)s is not booked") % {"status": status or "-"}
+
+
+def parse_camt054(content: bytes, *, account_iban: str = "") -> tuple[list[BankPayment], list[SkippedEntry]]:
+    """Return the incoming payments of a camt.054 file and the entries skipped; raise ValidationError.
 
     Namespaces are matched by wildcard, so the versions banks send (001.02 up to 001.08) all read.
     Debit entries (money going out) are left out, except the bank's reversal of an earlier incoming
-    payment, which comes back as a negative payment. Pending entries are not booked yet and wait for
-    a later file. A file for another account than ``account_iban`` is refused.
+    payment, which comes back as a negative payment. Only entries the bank has booked are payments:
+    pending, informational and future ones are returned as skipped, with the reason. A file for
+    another account than ``account_iban`` is refused.
     """
     try:
         root = ElementTree.fromstring(content)
@@ -50,6 +76,7 @@ def parse_camt054(content: bytes, *, account_iban: str = "") -> list[BankPayment
         raise ValidationError(_("The file is not a camt.054 bank notification."))
     digest = hashlib.sha256(content).hexdigest()[:12]
     payments = []
+    skipped = []
     for report in notification.iterfind("{*}Ntfctn"):
         iban = _text(report, "{*}Acct/{*}Id/{*}IBAN").replace(" ", "").upper()
         if account_iban and iban and iban != account_iban.replace(" ", "").upper():
@@ -62,7 +89,19 @@ def parse_camt054(content: bytes, *, account_iban: str = "") -> list[BankPayment
         direction = _text(entry, "{*}CdtDbtInd")
         if direction != "CRDT" and not (direction == "DBIT" and reversal):
             continue
-        if "PDNG" in (_text(entry, "{*}Sts"), _text(entry, "{*}Sts/{*}Cd")):
+        entry_ref = _text(entry, "{*}AcctSvcrRef") or _text(entry, "{*}NtryRef")
+        # Versions 001.02 and 001.04 write the status code in Sts itself; 001.06 and later wrap it
+        # in a choice of an ISO code (Sts/Cd) or a bank's own status (Sts/Prtry), which is not a booking
+        # in the standard's terms.
+        status = _text(entry, "{*}Sts/{*}Cd") or _text(entry, "{*}Sts")
+        if status != "BOOK":
+            proprietary = _text(entry, "{*}Sts/{*}Prtry")
+            reason = (
+                _("the bank's own status %(status)s, not a booking") % {"status": proprietary}
+                if proprietary and not status
+                else _skip_reason(status)
+            )
+            skipped.append(SkippedEntry(position=entry_number, reference=entry_ref, reason=reason))
             continue
         sign = Decimal(-1) if direction == "DBIT" else Decimal(1)
         currency = entry.find("{*}Amt")
@@ -77,7 +116,6 @@ def parse_camt054(content: bytes, *, account_iban: str = "") -> list[BankPayment
             paid_on = date.fromisoformat(booked)
         except ValueError as error:
             raise ValidationError(_("Entry %(n)s has no booking date.") % {"n": entry_number}) from error
-        entry_ref = _text(entry, "{*}AcctSvcrRef") or _text(entry, "{*}NtryRef")
         details = entry.findall("{*}NtryDtls/{*}TxDtls") or [None]
         for tx_number, tx in enumerate(details, start=1):
             amount_text = (
@@ -106,25 +144,26 @@ def parse_camt054(content: bytes, *, account_iban: str = "") -> list[BankPayment
                     or _text(tx, "{*}RltdPties/{*}Dbtr/{*}Pty/{*}Nm"),
                 )
             )
-    return payments
+    return payments, skipped
 
 
 @transaction.atomic
-def import_camt054(*, content: bytes, file_name: str, imported_by=None) -> BankImportResult:
+def import_camt054(*, content: bytes, file_name: str, imported_by=None) -> CamtImportResult:
     """Record the payments of a camt.054 file, matched to invoices by reference; all or nothing.
 
     The same file a second time changes nothing; a payment already recorded from another file (same
     archive id of the bank) is not recorded twice. The payments are recorded together, as
     ``record_payment`` records one: the file's references, archive ids and invoices are each read in
-    one query, whatever the number of entries.
+    one query, whatever the number of entries. Entries the bank has not booked change nothing and
+    are listed in the result's ``skipped``.
     """
     digest = hashlib.sha256(content).hexdigest()
     if PaymentImport.objects.filter(sha256=digest).exists():
-        return BankImportResult(already_imported=True)
+        return CamtImportResult(already_imported=True)
     organisation = Organisation.current()
-    bank_payments = parse_camt054(content, account_iban=organisation.iban if organisation else "")
+    bank_payments, skipped = parse_camt054(content, account_iban=organisation.iban if organisation else "")
     batch = PaymentImport.objects.create(file_name=file_name[:255], sha256=digest, imported_by=imported_by)
-    result = BankImportResult()
+    result = CamtImportResult(skipped=skipped)
     known = set(
         Payment.objects.filter(bank_entry_id__in=[p.entry_id for p in bank_payments]).values_list(
             "bank_entry_id", flat=True

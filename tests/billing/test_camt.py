@@ -1,0 +1,109 @@
+"""camt.054 files in the layouts of each schema version: booked entries only, strict amounts, known versions."""
+
+from datetime import date
+
+import pytest
+from django.utils import translation
+
+from billing.camt import import_camt054
+from billing.models import Payment
+from billing.services import issue_invoice
+from tests.factories import InvoiceFactory, InvoiceLineFactory
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNT = "FI2112345600000785"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The reasons are read in English here; the Finnish ones are in the message catalogue."""
+    with translation.override("en"):
+        yield
+
+
+def issued():
+    invoice = InvoiceFactory()
+    InvoiceLineFactory(invoice=invoice)  # 85.00 with VAT
+    return issue_invoice(invoice=invoice, on=date(2026, 11, 25))
+
+
+def entry(archive_id, amount, reference, *, status="BOOK", version="02"):
+    """One reference payment entry, its status written in the form of the schema version."""
+    # 001.02 and 001.04 write the status code in Sts (EntryStatus2Code); 001.06 and later wrap it
+    # (EntryStatus1Choice), and their Dbtr is a choice of a party (Pty) or an agent.
+    sts = f"<Sts>{status}</Sts>" if version in ("02", "04") else f"<Sts><Cd>{status}</Cd></Sts>"
+    debtor = "<Nm>Maija Virtanen</Nm>" if version in ("02", "04") else "<Pty><Nm>Maija Virtanen</Nm></Pty>"
+    booking = "<BookgDt><Dt>2026-12-01</Dt></BookgDt>" if status == "BOOK" else ""
+    return f"""
+      <Ntry>
+        <NtryRef>{archive_id}</NtryRef>
+        <Amt Ccy="EUR">{amount}</Amt>
+        <CdtDbtInd>CRDT</CdtDbtInd>
+        {sts}
+        {booking}
+        <ValDt><Dt>2026-12-01</Dt></ValDt>
+        <AcctSvcrRef>E-{archive_id}</AcctSvcrRef>
+        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>DMCT</SubFmlyCd></Fmly></Domn></BkTxCd>
+        <NtryDtls><TxDtls>
+          <Refs><AcctSvcrRef>{archive_id}</AcctSvcrRef><EndToEndId>NOTPROVIDED</EndToEndId></Refs>
+          <AmtDtls><TxAmt><Amt Ccy="EUR">{amount}</Amt></TxAmt></AmtDtls>
+          <RltdPties><Dbtr>{debtor}</Dbtr></RltdPties>
+          <RmtInf><Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>{reference}</Ref></CdtrRefInf></Strd></RmtInf>
+        </TxDtls></NtryDtls>
+      </Ntry>"""
+
+
+def notification(*entries, version="02", message="BkToCstmrDbtCdtNtfctn"):
+    namespace = f"urn:iso:std:iso:20022:tech:xsd:camt.054.001.{version}"
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="{namespace}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <{message}>
+    <GrpHdr><MsgId>MSG-{version}</MsgId><CreDtTm>2026-12-01T18:00:00</CreDtTm></GrpHdr>
+    <Ntfctn>
+      <Id>N1</Id>
+      <CreDtTm>2026-12-01T18:00:00</CreDtTm>
+      <Acct><Id><IBAN>{ACCOUNT}</IBAN></Id><Ccy>EUR</Ccy></Acct>
+      {"".join(entries)}
+    </Ntfctn>
+  </{message}>
+</Document>""".encode()
+
+
+@pytest.mark.parametrize("version", ["02", "04", "06", "08"])
+def test_only_booked_entries_become_payments_and_the_others_are_listed_as_skipped(seller, version):
+    invoice = issued()
+    content = notification(
+        entry("P1", "85.00", invoice.reference, status="PDNG", version=version),
+        entry("B1", "85.00", invoice.reference, version=version),
+        entry("I1", "10.00", "1232", status="INFO", version=version),
+        entry("F1", "20.00", "1232", status="FUTR", version=version),
+        version=version,
+    )
+    result = import_camt054(content=content, file_name="mixed.xml")
+    assert list(Payment.objects.values_list("bank_entry_id", flat=True)) == ["B1"]
+    assert (result.matched, result.unmatched) == (1, 0)
+    assert [(s.position, s.reference) for s in result.skipped] == [(1, "E-P1"), (3, "E-I1"), (4, "E-F1")]
+    reasons = [s.reason for s in result.skipped]
+    assert "pending" in reasons[0] and "informational" in reasons[1] and "future" in reasons[2]
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
+
+
+def test_a_file_of_pending_entries_only_changes_no_invoice(seller):
+    invoice = issued()
+    content = notification(entry("P1", "85.00", invoice.reference, status="PDNG", version="08"), version="08")
+    result = import_camt054(content=content, file_name="pending.xml")
+    assert result.payments == [] and len(result.skipped) == 1
+    assert Payment.objects.count() == 0
+    invoice.refresh_from_db()
+    assert invoice.status == "issued"
+
+
+def test_a_bank_s_own_status_is_not_a_booking(seller):
+    content = notification(entry("X1", "85.00", "1232", version="06"), version="06").replace(
+        b"<Sts><Cd>BOOK</Cd></Sts>", b"<Sts><Prtry>BOOK</Prtry></Sts>"
+    )
+    result = import_camt054(content=content, file_name="own.xml")
+    assert Payment.objects.count() == 0
+    assert "own status BOOK" in result.skipped[0].reason

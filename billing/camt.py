@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import ElementTree
@@ -47,6 +48,33 @@ def _text(element: Element | None, path: str) -> str:
     return (found.text or "").strip() if found is not None and found.text else ""
 
 
+# Euros and cents as the schema's decimal writes them, read strictly: ASCII digits, at most two
+# decimals, no sign, exponent, NaN or infinity, which Decimal() would all accept.
+AMOUNT = re.compile(r"[0-9]{1,18}(\.[0-9]{1,2})?", re.ASCII)
+
+
+def _entry_name(number: int, reference: str) -> str:
+    """How an error names an entry: its position in the file and the bank's reference, if it has one."""
+    if reference:
+        return _("Entry %(n)s (bank reference %(ref)s)") % {"n": number, "ref": reference[:35]}
+    return _("Entry %(n)s") % {"n": number}
+
+
+def _amount(text: str, *, entry: str, path: str) -> Decimal | ValidationError:
+    """The amount ``text`` of field ``path``, or the error that names the entry, the field and the text."""
+    if not text:
+        return ValidationError(_("%(entry)s: %(field)s has no amount.") % {"entry": entry, "field": path})
+    if not AMOUNT.fullmatch(text):
+        return ValidationError(
+            _("%(entry)s: %(field)s is “%(value)s”, not an amount in euros with at most two decimals.")
+            % {"entry": entry, "field": path, "value": text[:20]}
+        )
+    amount = Decimal(text)
+    if amount == 0:
+        return ValidationError(_("%(entry)s: %(field)s is zero.") % {"entry": entry, "field": path})
+    return amount
+
+
 def _skip_reason(status: str) -> str:
     """Why an entry the bank has not booked (status other than BOOK) is not a payment."""
     if status == "PDNG":
@@ -77,6 +105,8 @@ def parse_camt054(content: bytes, *, account_iban: str = "") -> tuple[list[BankP
     digest = hashlib.sha256(content).hexdigest()[:12]
     payments = []
     skipped = []
+    # Amount errors are gathered, so that one reading lists every entry whose amount is wrong.
+    errors: list[ValidationError] = []
     for report in notification.iterfind("{*}Ntfctn"):
         iban = _text(report, "{*}Acct/{*}Id/{*}IBAN").replace(" ", "").upper()
         if account_iban and iban and iban != account_iban.replace(" ", "").upper():
@@ -116,19 +146,26 @@ def parse_camt054(content: bytes, *, account_iban: str = "") -> tuple[list[BankP
             paid_on = date.fromisoformat(booked)
         except ValueError as error:
             raise ValidationError(_("Entry %(n)s has no booking date.") % {"n": entry_number}) from error
+        name = _entry_name(entry_number, entry_ref)
+        entry_amount = _amount(_text(entry, "{*}Amt"), entry=name, path="Ntry/Amt")
+        if isinstance(entry_amount, ValidationError):
+            errors.append(entry_amount)
+            continue
         details = entry.findall("{*}NtryDtls/{*}TxDtls") or [None]
         for tx_number, tx in enumerate(details, start=1):
-            amount_text = (
-                _text(tx, "{*}AmtDtls/{*}TxAmt/{*}Amt") or _text(tx, "{*}Amt") if tx is not None else ""
-            ) or (_text(entry, "{*}Amt") if len(details) == 1 else "")
-            try:
-                amount = Decimal(amount_text)
-            except InvalidOperation as error:
-                raise ValidationError(
-                    _("Entry %(n)s has a payment without an amount.") % {"n": entry_number}
-                ) from error
-            if amount <= 0:
-                raise ValidationError(_("Entry %(n)s has an amount that is not positive.") % {"n": entry_number})
+            amount: Decimal | ValidationError
+            if tx is not None and tx.find("{*}AmtDtls/{*}TxAmt/{*}Amt") is not None:
+                path = "NtryDtls/TxDtls/AmtDtls/TxAmt/Amt"
+                amount = _amount(_text(tx, "{*}AmtDtls/{*}TxAmt/{*}Amt"), entry=name, path=path)
+            elif tx is not None and tx.find("{*}Amt") is not None:
+                amount = _amount(_text(tx, "{*}Amt"), entry=name, path="NtryDtls/TxDtls/Amt")
+            elif len(details) == 1:
+                amount = entry_amount
+            else:
+                amount = _amount("", entry=name, path="NtryDtls/TxDtls/AmtDtls/TxAmt/Amt")
+            if isinstance(amount, ValidationError):
+                errors.append(amount)
+                continue
             tx_ref = _text(tx, "{*}Refs/{*}AcctSvcrRef")
             # Without the bank's archive id of the transaction, the entry's is unique only in its file.
             entry_id = tx_ref or (f"{digest}:{entry_ref}/{tx_number}" if entry_ref else "")
@@ -144,6 +181,8 @@ def parse_camt054(content: bytes, *, account_iban: str = "") -> tuple[list[BankP
                     or _text(tx, "{*}RltdPties/{*}Dbtr/{*}Pty/{*}Nm"),
                 )
             )
+    if errors:
+        raise ValidationError(errors)
     return payments, skipped
 
 

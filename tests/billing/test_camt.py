@@ -3,10 +3,11 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from billing.camt import import_camt054
-from billing.models import Payment
+from billing.models import Payment, PaymentImport
 from billing.services import issue_invoice
 from tests.factories import InvoiceFactory, InvoiceLineFactory
 
@@ -107,3 +108,39 @@ def test_a_bank_s_own_status_is_not_a_booking(seller):
     result = import_camt054(content=content, file_name="own.xml")
     assert Payment.objects.count() == 0
     assert "own status BOOK" in result.skipped[0].reason
+
+
+@pytest.mark.parametrize("amount", ["1e3", "NaN", "Infinity", "12.345", "-5.00", "+5.00", "", "0.00", "٣.00"])
+def test_an_amount_not_in_euros_and_cents_is_an_error_naming_the_entry_and_field_and_nothing_is_stored(seller, amount):
+    invoice = issued()
+    content = notification(
+        entry("B1", "85.00", invoice.reference),
+        entry("B2", "10.00", "1232").replace('<TxAmt><Amt Ccy="EUR">10.00', f'<TxAmt><Amt Ccy="EUR">{amount}'),
+    )
+    with pytest.raises(ValidationError) as raised:
+        import_camt054(content=content, file_name="bad.xml")
+    (message,) = raised.value.messages
+    assert message.startswith("Entry 2 (bank reference E-B2): NtryDtls/TxDtls/AmtDtls/TxAmt/Amt ")
+    assert Payment.objects.count() == 0
+    assert PaymentImport.objects.count() == 0
+    invoice.refresh_from_db()
+    assert invoice.status == "issued"
+
+
+def test_every_wrong_amount_of_the_file_is_listed(seller):
+    content = notification(entry("B1", "1e3", "1232"), entry("B2", "10.00", "1232"), entry("B3", "NaN", "1232"))
+    with pytest.raises(ValidationError) as raised:
+        import_camt054(content=content, file_name="bad.xml")
+    assert [message.split(":")[0] for message in raised.value.messages] == [
+        "Entry 1 (bank reference E-B1)",
+        "Entry 3 (bank reference E-B3)",
+    ]
+    assert Payment.objects.count() == 0
+
+
+def test_an_entry_amount_with_three_decimals_is_refused_even_when_the_transaction_s_is_right(seller):
+    content = notification(
+        entry("B1", "10.00", "1232").replace('<Amt Ccy="EUR">10.00</Amt>\n', '<Amt Ccy="EUR">10.000</Amt>\n', 1)
+    )
+    with pytest.raises(ValidationError, match=r"Entry 1 \(bank reference E-B1\): Ntry/Amt is “10.000”"):
+        import_camt054(content=content, file_name="bad.xml")

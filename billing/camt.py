@@ -53,6 +53,32 @@ def _text(element: Element | None, path: str) -> str:
 AMOUNT = re.compile(r"[0-9]{1,18}(\.[0-9]{1,2})?", re.ASCII)
 
 
+# The camt.054 versions Finnish banks send; an element's tag carries its namespace as {namespace}name.
+VERSIONS = ("001.02", "001.04", "001.06", "001.08")
+NAMESPACES = {f"urn:iso:std:iso:20022:tech:xsd:camt.054.{version}" for version in VERSIONS}
+ISO_MESSAGE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:([a-z]{4}\.[0-9]{3})\.[0-9]{3}\.[0-9]{2}", re.ASCII)
+
+
+def _notification(root: Element) -> Element:
+    """The file's camt.054 notification; raise, with a one-line reason, for any other namespace or message."""
+    namespace = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
+    if namespace not in NAMESPACES:
+        message = ISO_MESSAGE.fullmatch(namespace)
+        if message and message.group(1) != "camt.054":
+            raise ValidationError(
+                _("The file is a %(message)s message, not a camt.054 bank notification.")
+                % {"message": message.group(1)}
+            )
+        raise ValidationError(
+            _("The file's namespace “%(namespace)s” is not one of the camt.054 versions read here (%(versions)s).")
+            % {"namespace": namespace[:100] or "-", "versions": ", ".join(VERSIONS)}
+        )
+    notification = root.find(f"{{{namespace}}}BkToCstmrDbtCdtNtfctn")
+    if root.tag != f"{{{namespace}}}Document" or notification is None:
+        raise ValidationError(_("The file is not a camt.054 bank notification."))
+    return notification
+
+
 def _entry_name(number: int, reference: str) -> str:
     """How an error names an entry: its position in the file and the bank's reference, if it has one."""
     if reference:
@@ -89,7 +115,8 @@ def _skip_reason(status: str) -> str:
 def parse_camt054(content: bytes, *, account_iban: str = "") -> tuple[list[BankPayment], list[SkippedEntry]]:
     """Return the incoming payments of a camt.054 file and the entries skipped; raise ValidationError.
 
-    Namespaces are matched by wildcard, so the versions banks send (001.02 up to 001.08) all read.
+    The versions Finnish banks send (001.02, 001.04, 001.06, 001.08) are read; any other namespace
+    or message is refused with a one-line reason.
     Debit entries (money going out) are left out, except the bank's reversal of an earlier incoming
     payment, which comes back as a negative payment. Only entries the bank has booked are payments:
     pending, informational and future ones are returned as skipped, with the reason. A file for
@@ -99,9 +126,7 @@ def parse_camt054(content: bytes, *, account_iban: str = "") -> tuple[list[BankP
         root = ElementTree.fromstring(content)
     except (ParseError, DefusedXmlException) as error:
         raise ValidationError(_("The file is not readable XML: %(error)s") % {"error": error}) from error
-    notification = root.find("{*}BkToCstmrDbtCdtNtfctn")
-    if not root.tag.endswith("Document") or notification is None:
-        raise ValidationError(_("The file is not a camt.054 bank notification."))
+    notification = _notification(root)
     digest = hashlib.sha256(content).hexdigest()[:12]
     payments = []
     skipped = []

@@ -144,3 +144,45 @@ def test_an_entry_amount_with_three_decimals_is_refused_even_when_the_transactio
     )
     with pytest.raises(ValidationError, match=r"Entry 1 \(bank reference E-B1\): Ntry/Amt is “10.000”"):
         import_camt054(content=content, file_name="bad.xml")
+
+
+@pytest.mark.parametrize(
+    "namespace, reason",
+    [
+        (
+            "urn:iso:std:iso:20022:tech:xsd:camt.054.001.03",
+            "“urn:iso:std:iso:20022:tech:xsd:camt.054.001.03” is not one",
+        ),
+        ("urn:iso:std:iso:20022:tech:xsd:camt.054.001.12", "(001.02, 001.04, 001.06, 001.08)"),
+        ("urn:iso:std:iso:20022:tech:xsd:camt.053.001.02", "a camt.053 message, not a camt.054"),
+        ("urn:iso:std:iso:20022:tech:xsd:pain.002.001.03", "a pain.002 message"),
+        ("http://example.com/camt.054.001.02", "“http://example.com/camt.054.001.02” is not one"),
+    ],
+)
+def test_a_file_of_another_namespace_or_message_is_refused_with_a_one_line_reason(seller, namespace, reason):
+    content = notification(entry("B1", "85.00", "1232")).replace(
+        b"urn:iso:std:iso:20022:tech:xsd:camt.054.001.02", namespace.encode()
+    )
+    with pytest.raises(ValidationError) as raised:
+        import_camt054(content=content, file_name="other.xml")
+    (message,) = raised.value.messages
+    assert reason in message and "\n" not in message
+    assert Payment.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        notification(entry("B1", "85.00", "1232"), message="BkToCstmrStmt"),
+        notification(entry("B1", "85.00", "1232"))
+        .replace(b'<Document xmlns="', b'<Doc xmlns="')
+        .replace(b"</Document>", b"</Doc>"),
+        notification(entry("B1", "85.00", "1232")).replace(
+            b' xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02"', b""
+        ),
+    ],
+)
+def test_a_file_without_a_camt054_notification_is_refused(seller, content):
+    with pytest.raises(ValidationError):
+        import_camt054(content=content, file_name="other.xml")
+    assert Payment.objects.count() == 0

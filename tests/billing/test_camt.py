@@ -1,0 +1,188 @@
+"""camt.054 files in the layouts of each schema version: booked entries only, strict amounts, known versions."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from billing.camt import import_camt054
+from billing.models import Payment, PaymentImport
+from billing.services import issue_invoice
+from tests.factories import InvoiceFactory, InvoiceLineFactory
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNT = "FI2112345600000785"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The reasons are read in English here; the Finnish ones are in the message catalogue."""
+    with translation.override("en"):
+        yield
+
+
+def issued():
+    invoice = InvoiceFactory()
+    InvoiceLineFactory(invoice=invoice)  # 85.00 with VAT
+    return issue_invoice(invoice=invoice, on=date(2026, 11, 25))
+
+
+def entry(archive_id, amount, reference, *, status="BOOK", version="02"):
+    """One reference payment entry, its status written in the form of the schema version."""
+    # 001.02 and 001.04 write the status code in Sts (EntryStatus2Code); 001.06 and later wrap it
+    # (EntryStatus1Choice), and their Dbtr is a choice of a party (Pty) or an agent.
+    sts = f"<Sts>{status}</Sts>" if version in ("02", "04") else f"<Sts><Cd>{status}</Cd></Sts>"
+    debtor = "<Nm>Maija Virtanen</Nm>" if version in ("02", "04") else "<Pty><Nm>Maija Virtanen</Nm></Pty>"
+    booking = "<BookgDt><Dt>2026-12-01</Dt></BookgDt>" if status == "BOOK" else ""
+    return f"""
+      <Ntry>
+        <NtryRef>{archive_id}</NtryRef>
+        <Amt Ccy="EUR">{amount}</Amt>
+        <CdtDbtInd>CRDT</CdtDbtInd>
+        {sts}
+        {booking}
+        <ValDt><Dt>2026-12-01</Dt></ValDt>
+        <AcctSvcrRef>E-{archive_id}</AcctSvcrRef>
+        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>DMCT</SubFmlyCd></Fmly></Domn></BkTxCd>
+        <NtryDtls><TxDtls>
+          <Refs><AcctSvcrRef>{archive_id}</AcctSvcrRef><EndToEndId>NOTPROVIDED</EndToEndId></Refs>
+          <AmtDtls><TxAmt><Amt Ccy="EUR">{amount}</Amt></TxAmt></AmtDtls>
+          <RltdPties><Dbtr>{debtor}</Dbtr></RltdPties>
+          <RmtInf><Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>{reference}</Ref></CdtrRefInf></Strd></RmtInf>
+        </TxDtls></NtryDtls>
+      </Ntry>"""
+
+
+def notification(*entries, version="02", message="BkToCstmrDbtCdtNtfctn"):
+    namespace = f"urn:iso:std:iso:20022:tech:xsd:camt.054.001.{version}"
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="{namespace}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <{message}>
+    <GrpHdr><MsgId>MSG-{version}</MsgId><CreDtTm>2026-12-01T18:00:00</CreDtTm></GrpHdr>
+    <Ntfctn>
+      <Id>N1</Id>
+      <CreDtTm>2026-12-01T18:00:00</CreDtTm>
+      <Acct><Id><IBAN>{ACCOUNT}</IBAN></Id><Ccy>EUR</Ccy></Acct>
+      {"".join(entries)}
+    </Ntfctn>
+  </{message}>
+</Document>""".encode()
+
+
+@pytest.mark.parametrize("version", ["02", "04", "06", "08"])
+def test_only_booked_entries_become_payments_and_the_others_are_listed_as_skipped(seller, version):
+    invoice = issued()
+    content = notification(
+        entry("P1", "85.00", invoice.reference, status="PDNG", version=version),
+        entry("B1", "85.00", invoice.reference, version=version),
+        entry("I1", "10.00", "1232", status="INFO", version=version),
+        entry("F1", "20.00", "1232", status="FUTR", version=version),
+        version=version,
+    )
+    result = import_camt054(content=content, file_name="mixed.xml")
+    assert list(Payment.objects.values_list("bank_entry_id", flat=True)) == ["B1"]
+    assert (result.matched, result.unmatched) == (1, 0)
+    assert [(s.position, s.reference) for s in result.skipped] == [(1, "E-P1"), (3, "E-I1"), (4, "E-F1")]
+    reasons = [s.reason for s in result.skipped]
+    assert "pending" in reasons[0] and "informational" in reasons[1] and "future" in reasons[2]
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
+
+
+def test_a_file_of_pending_entries_only_changes_no_invoice(seller):
+    invoice = issued()
+    content = notification(entry("P1", "85.00", invoice.reference, status="PDNG", version="08"), version="08")
+    result = import_camt054(content=content, file_name="pending.xml")
+    assert result.payments == [] and len(result.skipped) == 1
+    assert Payment.objects.count() == 0
+    invoice.refresh_from_db()
+    assert invoice.status == "issued"
+
+
+def test_a_bank_s_own_status_is_not_a_booking(seller):
+    content = notification(entry("X1", "85.00", "1232", version="06"), version="06").replace(
+        b"<Sts><Cd>BOOK</Cd></Sts>", b"<Sts><Prtry>BOOK</Prtry></Sts>"
+    )
+    result = import_camt054(content=content, file_name="own.xml")
+    assert Payment.objects.count() == 0
+    assert "own status BOOK" in result.skipped[0].reason
+
+
+@pytest.mark.parametrize("amount", ["1e3", "NaN", "Infinity", "12.345", "-5.00", "+5.00", "", "0.00", "٣.00"])
+def test_an_amount_not_in_euros_and_cents_is_an_error_naming_the_entry_and_field_and_nothing_is_stored(seller, amount):
+    invoice = issued()
+    content = notification(
+        entry("B1", "85.00", invoice.reference),
+        entry("B2", "10.00", "1232").replace('<TxAmt><Amt Ccy="EUR">10.00', f'<TxAmt><Amt Ccy="EUR">{amount}'),
+    )
+    with pytest.raises(ValidationError) as raised:
+        import_camt054(content=content, file_name="bad.xml")
+    (message,) = raised.value.messages
+    assert message.startswith("Entry 2 (bank reference E-B2): NtryDtls/TxDtls/AmtDtls/TxAmt/Amt ")
+    assert Payment.objects.count() == 0
+    assert PaymentImport.objects.count() == 0
+    invoice.refresh_from_db()
+    assert invoice.status == "issued"
+
+
+def test_every_wrong_amount_of_the_file_is_listed(seller):
+    content = notification(entry("B1", "1e3", "1232"), entry("B2", "10.00", "1232"), entry("B3", "NaN", "1232"))
+    with pytest.raises(ValidationError) as raised:
+        import_camt054(content=content, file_name="bad.xml")
+    assert [message.split(":")[0] for message in raised.value.messages] == [
+        "Entry 1 (bank reference E-B1)",
+        "Entry 3 (bank reference E-B3)",
+    ]
+    assert Payment.objects.count() == 0
+
+
+def test_an_entry_amount_with_three_decimals_is_refused_even_when_the_transaction_s_is_right(seller):
+    content = notification(
+        entry("B1", "10.00", "1232").replace('<Amt Ccy="EUR">10.00</Amt>\n', '<Amt Ccy="EUR">10.000</Amt>\n', 1)
+    )
+    with pytest.raises(ValidationError, match=r"Entry 1 \(bank reference E-B1\): Ntry/Amt is “10.000”"):
+        import_camt054(content=content, file_name="bad.xml")
+
+
+@pytest.mark.parametrize(
+    "namespace, reason",
+    [
+        (
+            "urn:iso:std:iso:20022:tech:xsd:camt.054.001.03",
+            "“urn:iso:std:iso:20022:tech:xsd:camt.054.001.03” is not one",
+        ),
+        ("urn:iso:std:iso:20022:tech:xsd:camt.054.001.12", "(001.02, 001.04, 001.06, 001.08)"),
+        ("urn:iso:std:iso:20022:tech:xsd:camt.053.001.02", "a camt.053 message, not a camt.054"),
+        ("urn:iso:std:iso:20022:tech:xsd:pain.002.001.03", "a pain.002 message"),
+        ("http://example.com/camt.054.001.02", "“http://example.com/camt.054.001.02” is not one"),
+    ],
+)
+def test_a_file_of_another_namespace_or_message_is_refused_with_a_one_line_reason(seller, namespace, reason):
+    content = notification(entry("B1", "85.00", "1232")).replace(
+        b"urn:iso:std:iso:20022:tech:xsd:camt.054.001.02", namespace.encode()
+    )
+    with pytest.raises(ValidationError) as raised:
+        import_camt054(content=content, file_name="other.xml")
+    (message,) = raised.value.messages
+    assert reason in message and "\n" not in message
+    assert Payment.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        notification(entry("B1", "85.00", "1232"), message="BkToCstmrStmt"),
+        notification(entry("B1", "85.00", "1232"))
+        .replace(b'<Document xmlns="', b'<Doc xmlns="')
+        .replace(b"</Document>", b"</Doc>"),
+        notification(entry("B1", "85.00", "1232")).replace(
+            b' xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02"', b""
+        ),
+    ],
+)
+def test_a_file_without_a_camt054_notification_is_refused(seller, content):
+    with pytest.raises(ValidationError):
+        import_camt054(content=content, file_name="other.xml")
+    assert Payment.objects.count() == 0

@@ -345,6 +345,26 @@ class PaymentAdmin(LargeListMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    # A file of pending entries could list hundreds; the first ones say what kind they are.
+    SKIPPED_SHOWN = 20
+
+    def report_skipped(self, request, skipped) -> None:
+        """Tell staff which entries of the file were not imported as payments, and why."""
+        for entry in skipped[: self.SKIPPED_SHOWN]:
+            self.message_user(
+                request,
+                _("Entry %(position)s (bank reference %(reference)s) was not imported: %(reason)s")
+                % {"position": entry.position, "reference": entry.reference or "–", "reason": entry.reason},
+                messages.WARNING,
+            )
+        if len(skipped) > self.SKIPPED_SHOWN:
+            self.message_user(
+                request,
+                _("%(count)s more entries were not imported for the same kinds of reason.")
+                % {"count": len(skipped) - self.SKIPPED_SHOWN},
+                messages.WARNING,
+            )
+
     def import_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -369,6 +389,7 @@ class PaymentAdmin(LargeListMixin, admin.ModelAdmin):
                         )
                         % {"matched": result.matched, "unmatched": result.unmatched, "duplicates": result.duplicates},
                     )
+                self.report_skipped(request, result.skipped)
                 return HttpResponseRedirect(reverse("admin:billing_payment_changelist"))
         return TemplateResponse(
             request,

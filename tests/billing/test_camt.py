@@ -186,3 +186,50 @@ def test_a_file_without_a_camt054_notification_is_refused(seller, content):
     with pytest.raises(ValidationError):
         import_camt054(content=content, file_name="other.xml")
     assert Payment.objects.count() == 0
+
+
+def test_the_back_office_import_tells_which_entries_were_not_imported_and_why(client, visitors, seller):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    visitors().log_in(client, "superuser")
+    invoice = issued()
+    content = notification(
+        entry("B1", "85.00", invoice.reference, version="08"),
+        entry("P1", "20.00", "1232", status="PDNG", version="08"),
+        version="08",
+    )
+    response = client.post(
+        reverse("admin:billing_payment_import"), {"file": SimpleUploadedFile("mixed.xml", content)}, follow=True
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    assert any("Entry 2 (bank reference E-P1) was not imported" in text and "pending" in text for text in shown)
+    assert Payment.objects.count() == 1
+
+
+def test_a_file_of_many_pending_entries_names_the_first_twenty_and_counts_the_rest(client, visitors, seller):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    visitors().log_in(client, "superuser")
+    content = notification(*(entry(f"P{n}", "20.00", "1232", status="PDNG") for n in range(25)))
+    response = client.post(
+        reverse("admin:billing_payment_import"), {"file": SimpleUploadedFile("pending.xml", content)}, follow=True
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    assert sum("was not imported" in text for text in shown) == 20
+    assert any(text.startswith("5 more entries") for text in shown)
+    assert Payment.objects.count() == 0
+
+
+def test_staff_are_told_in_finnish_too(client, visitors, seller):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    visitors().log_in(client, "superuser")
+    content = notification(entry("P1", "20.00", "1232", status="PDNG"))
+    with translation.override("fi"):
+        url = reverse("admin:billing_payment_import")
+    response = client.post(url, {"file": SimpleUploadedFile("pending.xml", content)}, follow=True)
+    shown = [str(message) for message in response.context["messages"]]
+    assert any(text.startswith("Tapahtumaa 1 (pankin arkistotunnus E-P1) ei tuotu:") for text in shown)

@@ -69,7 +69,7 @@ class InvoiceLineInline(admin.TabularInline):
 class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
-    fields = ["paid_on", "amount", "reference", "payer_name", "source"]
+    fields = ["paid_on", "amount", "reference", "payer_name", "message", "source"]
     readonly_fields = fields
     can_delete = False
 
@@ -308,7 +308,7 @@ class PaymentAdmin(LargeListMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # What the bank reported is a fact; staff only choose the invoice an unmatched payment belongs to.
         if obj is not None and obj.source == Payment.Source.BANK:
-            return ["amount", "paid_on", "reference", "payer_name"]
+            return ["amount", "paid_on", "reference", "payer_name", "message"]
         return []
 
     def save_model(self, request, obj, form, change):

@@ -27,6 +27,7 @@ class BankPayment:
     paid_on: date
     reference: str
     payer_name: str
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,16 @@ class SkippedEntry:
 @dataclass
 class CamtImportResult(BankImportResult):
     skipped: list[SkippedEntry] = field(default_factory=list)
+
+
+# A payer who writes the reference number into the free-text message instead of its own field: the
+# message is taken as the reference when, without its spaces, it is one (digits, or RF and digits).
+REFERENCE_IN_MESSAGE = re.compile(r"(RF[0-9]{2})?[0-9]{2,25}", re.ASCII | re.IGNORECASE)
+
+
+def _reference_in(message: str) -> str:
+    compact = "".join(message.split())
+    return compact.upper() if REFERENCE_IN_MESSAGE.fullmatch(compact) else ""
 
 
 def _text(element: Element | None, path: str) -> str:
@@ -192,6 +203,7 @@ def parse_camt054(content: bytes, *, account_iban: str = "") -> tuple[list[BankP
                 errors.append(amount)
                 continue
             tx_ref = _text(tx, "{*}Refs/{*}AcctSvcrRef")
+            message = "\n".join(line.text or "" for line in tx.findall("{*}RmtInf/{*}Ustrd")) if tx is not None else ""
             # Without the bank's archive id of the transaction, the entry's is unique only in its file.
             entry_id = tx_ref or (f"{digest}:{entry_ref}/{tx_number}" if entry_ref else "")
             if not entry_id:
@@ -201,7 +213,8 @@ def parse_camt054(content: bytes, *, account_iban: str = "") -> tuple[list[BankP
                     entry_id=entry_id,
                     amount=sign * amount,
                     paid_on=paid_on,
-                    reference=_text(tx, "{*}RmtInf/{*}Strd/{*}CdtrRefInf/{*}Ref") or _text(tx, "{*}RmtInf/{*}Ustrd"),
+                    reference=_text(tx, "{*}RmtInf/{*}Strd/{*}CdtrRefInf/{*}Ref") or _reference_in(message),
+                    message=message,
                     payer_name=_text(tx, "{*}RltdPties/{*}Dbtr/{*}Nm")
                     or _text(tx, "{*}RltdPties/{*}Dbtr/{*}Pty/{*}Nm"),
                 )
@@ -245,6 +258,7 @@ def import_camt054(*, content: bytes, file_name: str, imported_by=None) -> CamtI
             reference=item.reference,
             invoice=invoices.get(item.reference),
             payer_name=item.payer_name,
+            message=item.message,
             source=Payment.Source.BANK,
             bank_entry_id=item.entry_id,
             bank_file=batch,

@@ -352,6 +352,9 @@ class Payment(models.Model):
     paid_on = models.DateField(_("paid on"))
     reference = models.CharField(_("reference"), max_length=35, blank=True)
     payer_name = models.CharField(_("payer"), max_length=140, blank=True)
+    # The payer's free-text message as the bank file gives it (each unstructured remittance line, up to
+    # 140 characters in the schema, and several may come), kept whole, spaces and all.
+    message = models.TextField(_("payer's message"), blank=True)
     source = models.CharField(_("source"), max_length=8, choices=Source, default=Source.MANUAL)
     bank_entry_id = models.CharField(_("bank's archive id"), max_length=100, blank=True)
     bank_file = models.ForeignKey(PaymentImport, on_delete=models.SET_NULL, null=True, blank=True, editable=False)

@@ -120,8 +120,10 @@ declare(
     Payment,
     category=_("Payments"),
     find=_payments_of,
-    export=("paid_on", "amount", "reference", "payer_name", "source"),
-    erasure=Keep(reason=ACCOUNTING_ACT, until=_kept_until, meanwhile=Anonymise(fields={"payer_name": ""})),
+    export=("paid_on", "amount", "reference", "payer_name", "message", "source"),
+    erasure=Keep(
+        reason=ACCOUNTING_ACT, until=_kept_until, meanwhile=Anonymise(fields={"payer_name": "", "message": ""})
+    ),
     retention=Retention(RETENTION_TEXT, expired=_payments_past),
 )
 

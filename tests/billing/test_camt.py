@@ -233,3 +233,32 @@ def test_staff_are_told_in_finnish_too(client, visitors, seller):
     response = client.post(url, {"file": SimpleUploadedFile("pending.xml", content)}, follow=True)
     shown = [str(message) for message in response.context["messages"]]
     assert any(text.startswith("Tapahtumaa 1 (pankin arkistotunnus E-P1) ei tuotu:") for text in shown)
+
+
+def entry_with_message(archive_id, amount, *lines):
+    """A booked entry whose payer wrote free text (unstructured remittance lines) instead of a reference."""
+    message = "".join(f"<Ustrd>{line}</Ustrd>" for line in lines)
+    return entry(archive_id, amount, "X").replace(
+        "<RmtInf><Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>X</Ref></CdtrRefInf></Strd></RmtInf>",
+        f"<RmtInf>{message}</RmtInf>",
+    )
+
+
+def test_a_long_free_text_message_is_kept_whole_with_its_spaces(seller):
+    first = "Lasku marraskuu  " + "x" * 120  # 137 characters, two spaces kept
+    second = "ja joulukuun valmennukset, kiitos! " + "y" * 100
+    result = import_camt054(content=notification(entry_with_message("M1", "40.00", first, second)), file_name="m.xml")
+    payment = Payment.objects.get()
+    assert payment.message == f"{first}\n{second}"
+    assert payment.reference == "" and payment.invoice is None
+    assert result.unmatched == 1
+
+
+def test_a_reference_written_in_the_message_still_finds_the_invoice(seller):
+    invoice = issued()
+    spaced = " ".join(invoice.reference[i : i + 5] for i in range(0, len(invoice.reference), 5))
+    import_camt054(content=notification(entry_with_message("M2", "85.00", spaced)), file_name="r.xml")
+    payment = Payment.objects.get()
+    assert payment.invoice == invoice and payment.message == spaced
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"

@@ -138,7 +138,6 @@ def parse_camt054(content: bytes, *, account_iban: str = "") -> tuple[list[BankP
     except (ParseError, DefusedXmlException) as error:
         raise ValidationError(_("The file is not readable XML: %(error)s") % {"error": error}) from error
     notification = _notification(root)
-    digest = hashlib.sha256(content).hexdigest()[:12]
     payments = []
     skipped = []
     # Amount errors are gathered, so that one reading lists every entry whose amount is wrong.
@@ -204,8 +203,19 @@ def parse_camt054(content: bytes, *, account_iban: str = "") -> tuple[list[BankP
                 continue
             tx_ref = _text(tx, "{*}Refs/{*}AcctSvcrRef")
             message = "\n".join(line.text or "" for line in tx.findall("{*}RmtInf/{*}Ustrd")) if tx is not None else ""
-            # Without the bank's archive id of the transaction, the entry's is unique only in its file.
-            entry_id = tx_ref or (f"{digest}:{entry_ref}/{tx_number}" if entry_ref else "")
+            # The bank's own identifiers recognise a payment sent again in another file: the transaction's
+            # archive id, else the entry's reference with the transaction's place, booking date and amount,
+            # else the payer's end-to-end id with the date and amount. Never the file: a file re-sent with a
+            # new creation time holds the same payments.
+            end_to_end = _text(tx, "{*}Refs/{*}EndToEndId")
+            if tx_ref:
+                entry_id = tx_ref
+            elif entry_ref:
+                entry_id = f"{entry_ref}/{tx_number}/{paid_on:%Y%m%d}/{amount}"
+            elif end_to_end and end_to_end != "NOTPROVIDED":
+                entry_id = f"e2e:{end_to_end}/{paid_on:%Y%m%d}/{amount}"
+            else:
+                entry_id = ""
             if not entry_id:
                 raise ValidationError(_("Entry %(n)s has no archive id of the bank.") % {"n": entry_number})
             payments.append(

@@ -1,6 +1,7 @@
 """camt.054 files in the layouts of each schema version: booked entries only, strict amounts, known versions."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -262,3 +263,30 @@ def test_a_reference_written_in_the_message_still_finds_the_invoice(seller):
     assert payment.invoice == invoice and payment.message == spaced
     invoice.refresh_from_db()
     assert invoice.status == "paid"
+
+
+def test_entries_sent_again_in_a_new_file_are_recognised_by_the_banks_identifiers(seller):
+    invoice = issued()
+    # The transactions carry no archive id of their own: the entry's reference, place, date and amount
+    # recognise them, whatever the file they come in.
+    entries = [
+        entry("R1", "85.00", invoice.reference).replace("<AcctSvcrRef>R1</AcctSvcrRef><EndToEndId>", "<EndToEndId>"),
+        entry("R2", "10.00", "1232").replace("<AcctSvcrRef>R2</AcctSvcrRef><EndToEndId>", "<EndToEndId>"),
+    ]
+    first = notification(*entries)
+    again = first.replace(b"2026-12-01T18:00:00", b"2026-12-02T07:30:00").replace(b"MSG-02", b"MSG-03")
+    assert first != again
+    import_camt054(content=first, file_name="first.xml")
+    result = import_camt054(content=again, file_name="again.xml")
+    assert result.duplicates == 2 and not result.already_imported
+    assert Payment.objects.count() == 2
+    assert PaymentImport.objects.count() == 2
+
+
+def test_two_entries_alike_but_for_their_amount_are_two_payments(seller):
+    entries = [
+        entry("S1", "10.00", "1232").replace("<AcctSvcrRef>S1</AcctSvcrRef><EndToEndId>", "<EndToEndId>"),
+        entry("S1", "12.00", "1232").replace("<AcctSvcrRef>S1</AcctSvcrRef><EndToEndId>", "<EndToEndId>"),
+    ]
+    import_camt054(content=notification(*entries), file_name="alike.xml")
+    assert sorted(Payment.objects.values_list("amount", flat=True)) == [Decimal("10.00"), Decimal("12.00")]

@@ -1,6 +1,5 @@
 """The invoice as a PDF: seller, buyer, lines, VAT breakdown, payment details, bank barcode and QR code."""
 
-from decimal import Decimal
 from io import BytesIO
 
 from django.utils import translation
@@ -13,12 +12,24 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from billing.models import Invoice
+from billing.models import Invoice, InvoiceLine
+from billing.money import format_money, format_unit_price
 from billing.payment_codes import epc_qr_payload, format_reference, format_rf, rf_reference, virtual_barcode
 
 
-def money(value: Decimal) -> str:
-    return f"{number_format(value, 2, force_grouping=True)} €"
+def line_figures(line: InvoiceLine) -> tuple[str, str, str, str, str]:
+    """Return a line's quantity, unit price without VAT, VAT %, VAT and total as the PDF prints them.
+
+    The unit price keeps every decimal it is stored with (billing.money.format_unit_price), so that
+    the quantity times the printed price, rounded half up to the cent, is the printed amount.
+    """
+    return (
+        number_format(line.quantity, 2),
+        format_unit_price(line.net_unit_price),
+        number_format(line.vat_rate, 1),
+        format_money(line.vat, currency=False),
+        format_money(line.gross, currency=False),
+    )
 
 
 def payment_codes(invoice: Invoice) -> tuple[str, str | None]:
@@ -118,11 +129,12 @@ def _render(invoice: Invoice) -> bytes:
     for line in invoice.lines.all():
         date_text = f"{line.service_date:%d.%m.%Y} " if line.service_date else ""
         pdf.drawString(left, y, (date_text + line.description)[:60])
-        pdf.drawRightString(117 * mm, y, f"{number_format(line.quantity, 2)} {line.unit}")
-        pdf.drawRightString(140 * mm, y, number_format(line.net_unit_price, 2))
-        pdf.drawRightString(155 * mm, y, number_format(line.vat_rate, 1))
-        pdf.drawRightString(172 * mm, y, number_format(line.vat, 2))
-        pdf.drawRightString(right, y, number_format(line.gross, 2))
+        quantity, unit_price, vat_rate, vat, total = line_figures(line)
+        pdf.drawRightString(117 * mm, y, f"{quantity} {line.unit}")
+        pdf.drawRightString(140 * mm, y, unit_price)
+        pdf.drawRightString(155 * mm, y, vat_rate)
+        pdf.drawRightString(172 * mm, y, vat)
+        pdf.drawRightString(right, y, total)
         y -= 12
         if y < 120 * mm:
             pdf.showPage()
@@ -144,13 +156,13 @@ def _render(invoice: Invoice) -> bytes:
     pdf.setFont("Helvetica", 9)
     for group in invoice.vat_breakdown():
         pdf.drawString(105 * mm, y, f"{number_format(group['rate'], 1)} %")
-        pdf.drawRightString(150 * mm, y, money(group["net"]))
-        pdf.drawRightString(172 * mm, y, money(group["vat"]))
-        pdf.drawRightString(right, y, money(group["gross"]))
+        pdf.drawRightString(150 * mm, y, format_money(group["net"]))
+        pdf.drawRightString(172 * mm, y, format_money(group["vat"]))
+        pdf.drawRightString(right, y, format_money(group["gross"]))
         y -= 12
     pdf.setFont("Helvetica-Bold", 11)
     pdf.drawString(105 * mm, y - 4, _("Total to pay") if invoice.is_payable else _("To be refunded"))
-    pdf.drawRightString(right, y - 4, money(invoice.total_gross))
+    pdf.drawRightString(right, y - 4, format_money(invoice.total_gross))
     y -= 22
     pdf.setFont("Helvetica", 8)
     if not seller.get("is_vat_registered", True):
@@ -180,7 +192,7 @@ def _render(invoice: Invoice) -> bytes:
         (_("Reference"), format_reference(invoice.reference)),
         (_("RF reference"), format_rf(rf_reference(invoice.reference))),
         (_("Due date"), f"{invoice.due_date:%d.%m.%Y}" if invoice.due_date else "-"),
-        (_("Amount"), money(invoice.total_gross)),
+        (_("Amount"), format_money(invoice.total_gross)),
     ]
     y = slip_top - 12
     for label, value in slip:

@@ -66,8 +66,11 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
 def _render(invoice: Invoice) -> bytes:
     seller = invoice.seller
     buffer = BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
+    # Not reportlab's invariant mode, which dates every file 1 January 2000: the metadata says when this
+    # copy was made, and by whom the invoice is (the seller), as a bookkeeper's archive lists them.
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=False)
     pdf.setTitle(f"{invoice} – {seller['name']}")
+    pdf.setAuthor(seller["name"])
     width, height = A4
     left, right = 20 * mm, width - 20 * mm
 

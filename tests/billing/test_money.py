@@ -1,6 +1,6 @@
 """Money as printed: rounded half up to the cent from the exact decimals, and every figure adds up."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pypdfium2
@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 from django.db.models import Sum
 from django.template import Context, Template
-from django.utils import translation
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -131,3 +131,15 @@ def test_printed_prices_lines_vat_per_rate_and_total_add_up_and_equal_the_databa
         assert Decimal(barcode[17:23] + "." + barcode[23:25]) == (total if total < 1_000_000 else 0)
         assert payload is None if total == 0 else payload.splitlines()[7] == f"EUR{total}"
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_the_pdf_metadata_names_the_seller_as_author_and_the_day_it_was_made(seller):
+    invoice = InvoiceFactory(buyer_language="fi")
+    InvoiceLineFactory(invoice=invoice)
+    invoice = issue_invoice(invoice=invoice, on=date(2026, 11, 25))
+    metadata = pypdfium2.PdfDocument(render_invoice_pdf(invoice)).get_metadata_dict()
+    assert metadata["Author"] == invoice.seller["name"] == seller.name
+    # "D:20261206045512+00'00'": the day the file was made (give or take the date line), not 1.1.2000.
+    made = datetime.strptime(metadata["CreationDate"][2:10], "%Y%m%d").date()
+    assert abs((made - timezone.now().date()).days) <= 1

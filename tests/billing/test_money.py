@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from billing.models import Invoice, InvoiceLine, cents
 from billing.money import format_money, format_unit_price
-from billing.pdf import line_figures, payment_codes, render_invoice_pdf
+from billing.pdf import line_figures, payment_codes, price_with_vat_note, render_invoice_pdf
 from billing.services import issue_invoice
 from tests.factories import ClientFactory, InvoiceFactory, InvoiceLineFactory
 
@@ -75,7 +75,7 @@ def test_the_pdf_prints_a_unit_price_of_105_725_whole_and_the_line_adds_up(selle
 
 prices = st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("9999.9999"), places=4)
 quantities = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("50"), places=2)
-lines = st.lists(st.tuples(prices, quantities, st.sampled_from(RATES)), min_size=1, max_size=6)
+lines = st.lists(st.tuples(prices, quantities, st.sampled_from(RATES), st.booleans()), min_size=1, max_size=6)
 
 
 @pytest.fixture
@@ -90,20 +90,36 @@ def test_printed_prices_lines_vat_per_rate_and_total_add_up_and_equal_the_databa
     with transaction.atomic(), translation.override("fi"):
         invoice = InvoiceFactory(client=buyer, seller=SELLER, reference="2026000011", due_date=date(2026, 12, 9))
         InvoiceLine.objects.bulk_create(
-            InvoiceLine(invoice=invoice, description="Valmennus", quantity=quantity, unit_price=price, vat_rate=rate)
-            for price, quantity, rate in lines
+            InvoiceLine(
+                invoice=invoice,
+                description="Valmennus",
+                quantity=quantity,
+                unit_price=price,
+                vat_rate=rate,
+                unit_price_includes_vat=with_vat,
+            )
+            for price, quantity, rate, with_vat in lines
         )
         invoice.compute_totals()
         invoice.save()
         invoice = Invoice.objects.get(pk=invoice.pk)
 
-        # Each line: the quantity times the printed unit price, rounded half up, plus the printed VAT at
-        # the printed rate, is the printed total.
+        # A line priced without VAT: the quantity times the printed unit price, rounded half up, plus the
+        # printed VAT at the printed rate, is the printed total. A line priced with VAT: the printed sum,
+        # price with VAT times the quantity, is the printed total, and the VAT is taken out of it.
         per_rate: dict[Decimal, list[Decimal]] = {}
         for line in invoice.lines.all():
             quantity, unit_price, rate, vat, total = (parsed(figure) for figure in line_figures(line))
-            net = cents(quantity * unit_price)
-            assert vat == cents(net * rate / 100)
+            note = price_with_vat_note(line)
+            if note is None:
+                net = cents(quantity * unit_price)
+                assert vat == cents(net * rate / 100)
+            else:
+                price, times, result = note.removeprefix("verollinen à-hinta ").replace("=", "×").split("×")
+                assert parsed(times) == quantity and parsed(result) == total
+                assert cents(quantity * parsed(price)) == total
+                assert vat == cents(total * rate / (100 + rate))
+                net = total - vat
             assert net + vat == total
             sums = per_rate.setdefault(rate, [Decimal(0), Decimal(0)])
             sums[0] += net
@@ -143,3 +159,22 @@ def test_the_pdf_metadata_names_the_seller_as_author_and_the_day_it_was_made(sel
     # "D:20261206045512+00'00'": the day the file was made (give or take the date line), not 1.1.2000.
     made = datetime.strptime(metadata["CreationDate"][2:10], "%Y%m%d").date()
     assert abs((made - timezone.now().date()).days) <= 1
+
+
+@pytest.mark.django_db
+def test_a_line_priced_with_vat_prints_the_sum_it_is_made_of(seller):
+    invoice = InvoiceFactory(buyer_language="fi")
+    InvoiceLineFactory(
+        invoice=invoice,
+        quantity=Decimal(2),
+        unit_price=Decimal("51.00"),
+        unit_price_includes_vat=True,
+        vat_rate=Decimal("25.50"),
+    )
+    invoice = issue_invoice(invoice=invoice, on=date(2026, 11, 25))
+    text = pypdfium2.PdfDocument(render_invoice_pdf(invoice))[0].get_textpage().get_text_range()
+    # The VAT Act's unit price without VAT, 51 / 1,255 = 40,6375, times 2 is 81,28; but the line is
+    # 102,00 with 20,73 VAT in it, 81,27 without: the note shows the sum the line is made of.
+    assert "40,6375" in text and "20,73" in text and "102,00" in text
+    assert "verollinen à-hinta 51,00 × 2,00 = 102,00" in text
+    assert invoice.total_gross == Decimal("102.00")

@@ -26,6 +26,7 @@ from billing.models import (
     PaymentReminder,
     VatRate,
 )
+from billing.money import format_money
 from billing.pdf import render_invoice_pdf
 from billing.reminders import send_reminder
 from billing.services import (
@@ -56,7 +57,7 @@ class InvoiceLineInline(admin.TabularInline):
 
     @admin.display(description=_("total"))
     def gross_display(self, line):
-        return line.gross if line.pk else "-"
+        return format_money(line.gross) if line.pk else "-"
 
     def has_change_permission(self, request, obj=None):
         # An issued invoice is immutable: a correction is a credit note.
@@ -165,7 +166,7 @@ class InvoiceAdmin(LargeListMixin, admin.ModelAdmin):
 
     @admin.display(description=_("balance"))
     def balance(self, invoice):
-        return invoice.balance
+        return format_money(invoice.balance)
 
     @admin.display(description="PDF")
     def pdf_link(self, invoice):

@@ -1,6 +1,5 @@
 """The invoice as a PDF: seller, buyer, lines, VAT breakdown, payment details, bank barcode and QR code."""
 
-from decimal import Decimal
 from io import BytesIO
 
 from django.utils import translation
@@ -13,12 +12,43 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from billing.models import Invoice
+from billing.models import Invoice, InvoiceLine
+from billing.money import format_money, format_unit_price
 from billing.payment_codes import epc_qr_payload, format_reference, format_rf, rf_reference, virtual_barcode
 
 
-def money(value: Decimal) -> str:
-    return f"{number_format(value, 2, force_grouping=True)} €"
+def line_figures(line: InvoiceLine) -> tuple[str, str, str, str, str]:
+    """Return a line's quantity, unit price without VAT, VAT %, VAT and total as the PDF prints them.
+
+    The unit price keeps every decimal it is stored with (billing.money.format_unit_price), so that
+    the quantity times the printed price, rounded half up to the cent, is the printed amount.
+    """
+    return (
+        number_format(line.quantity, 2),
+        format_unit_price(line.net_unit_price),
+        number_format(line.vat_rate, 1),
+        format_money(line.vat, currency=False),
+        format_money(line.gross, currency=False),
+    )
+
+
+def price_with_vat_note(line: InvoiceLine) -> str | None:
+    """Return, for a line priced with VAT, the sum it is computed by: "price with VAT 85,00 × 3 = 255,00".
+
+    The VAT Act asks for the unit price without VAT, which the line's column shows; but a price with VAT
+    divided by 1.255 or 1.135 has no exact decimals, so that column times the quantity is a cent off on
+    about one such line in five. The line is the quantity times the price with VAT, and this note prints
+    that product, so the line can still be checked as printed.
+    """
+    if not line.unit_price_includes_vat:
+        return None
+    price, quantity = format_unit_price(line.unit_price), number_format(line.quantity, 2)
+    total = format_money(line.gross, currency=False)
+    return _("price with VAT %(price)s × %(quantity)s = %(total)s") % {
+        "price": price,
+        "quantity": quantity,
+        "total": total,
+    }
 
 
 def payment_codes(invoice: Invoice) -> tuple[str, str | None]:
@@ -55,8 +85,11 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
 def _render(invoice: Invoice) -> bytes:
     seller = invoice.seller
     buffer = BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
+    # Not reportlab's invariant mode, which dates every file 1 January 2000: the metadata says when this
+    # copy was made, and by whom the invoice is (the seller), as a bookkeeper's archive lists them.
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=False)
     pdf.setTitle(f"{invoice} – {seller['name']}")
+    pdf.setAuthor(seller["name"])
     width, height = A4
     left, right = 20 * mm, width - 20 * mm
 
@@ -118,12 +151,19 @@ def _render(invoice: Invoice) -> bytes:
     for line in invoice.lines.all():
         date_text = f"{line.service_date:%d.%m.%Y} " if line.service_date else ""
         pdf.drawString(left, y, (date_text + line.description)[:60])
-        pdf.drawRightString(117 * mm, y, f"{number_format(line.quantity, 2)} {line.unit}")
-        pdf.drawRightString(140 * mm, y, number_format(line.net_unit_price, 2))
-        pdf.drawRightString(155 * mm, y, number_format(line.vat_rate, 1))
-        pdf.drawRightString(172 * mm, y, number_format(line.vat, 2))
-        pdf.drawRightString(right, y, number_format(line.gross, 2))
+        quantity, unit_price, vat_rate, vat, total = line_figures(line)
+        pdf.drawRightString(117 * mm, y, f"{quantity} {line.unit}")
+        pdf.drawRightString(140 * mm, y, unit_price)
+        pdf.drawRightString(155 * mm, y, vat_rate)
+        pdf.drawRightString(172 * mm, y, vat)
+        pdf.drawRightString(right, y, total)
         y -= 12
+        note = price_with_vat_note(line)
+        if note:
+            pdf.setFont("Helvetica", 7)
+            pdf.drawString(left + 4 * mm, y + 2, note)
+            pdf.setFont("Helvetica", 9)
+            y -= 9
         if y < 120 * mm:
             pdf.showPage()
             y = height - 25 * mm
@@ -144,13 +184,13 @@ def _render(invoice: Invoice) -> bytes:
     pdf.setFont("Helvetica", 9)
     for group in invoice.vat_breakdown():
         pdf.drawString(105 * mm, y, f"{number_format(group['rate'], 1)} %")
-        pdf.drawRightString(150 * mm, y, money(group["net"]))
-        pdf.drawRightString(172 * mm, y, money(group["vat"]))
-        pdf.drawRightString(right, y, money(group["gross"]))
+        pdf.drawRightString(150 * mm, y, format_money(group["net"]))
+        pdf.drawRightString(172 * mm, y, format_money(group["vat"]))
+        pdf.drawRightString(right, y, format_money(group["gross"]))
         y -= 12
     pdf.setFont("Helvetica-Bold", 11)
     pdf.drawString(105 * mm, y - 4, _("Total to pay") if invoice.is_payable else _("To be refunded"))
-    pdf.drawRightString(right, y - 4, money(invoice.total_gross))
+    pdf.drawRightString(right, y - 4, format_money(invoice.total_gross))
     y -= 22
     pdf.setFont("Helvetica", 8)
     if not seller.get("is_vat_registered", True):
@@ -180,7 +220,7 @@ def _render(invoice: Invoice) -> bytes:
         (_("Reference"), format_reference(invoice.reference)),
         (_("RF reference"), format_rf(rf_reference(invoice.reference))),
         (_("Due date"), f"{invoice.due_date:%d.%m.%Y}" if invoice.due_date else "-"),
-        (_("Amount"), money(invoice.total_gross)),
+        (_("Amount"), format_money(invoice.total_gross)),
     ]
     y = slip_top - 12
     for label, value in slip:

@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
+from billing.money import format_money
 from clients.scoping import sees_everyone
 from register.signals import EXPORTED, data_accessed
 from reports.charts import chart_table, draw, svg
@@ -205,7 +206,7 @@ def display_value(value, kind: str) -> str:
     if kind == "time":
         return f"{value:%H:%M}"
     if kind == "money":
-        return formats.number_format(value, 2, use_l10n=True, force_grouping=True)
+        return format_money(value, currency=False)
     if kind == "number" and isinstance(value, Decimal):
         return formats.number_format(value.normalize(), use_l10n=True, force_grouping=True)
     if kind == "number":
